@@ -1,0 +1,64 @@
+# Ankle Coach. `make run` to chat, `make test` for the whole release suite (CI runs exactly that).
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV        := .venv
+PY          := $(VENV)/bin/python
+RASA        := $(VENV)/bin/rasa
+SPACY_BASE  ?= blank:en
+SPACY_PIPE  := build/spacy/ankle_en
+export RASA_PORT   ?= 5005
+export ACTION_PORT ?= 5055
+export WEB_PORT    ?= 8000
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export TF_CPP_MIN_LOG_LEVEL := 2
+
+.PHONY: help setup run serve shell test unit validate conversations e2e eval crossval bench clean
+
+help:
+	@echo "make run     set up on first use (Python 3.10 venv, pinned deps, spaCy pipeline, training), then serve"
+	@echo "make serve   serve an already set-up checkout (REST on :$(RASA_PORT), actions on :$(ACTION_PORT))"
+	@echo "make shell   chat in the terminal (needs make serve running in another terminal)"
+	@echo "make test    everything a release must pass: pytest, rasa data validate, conversation tests, end-to-end"
+	@echo "make eval    NLU cross-validation, held-out intent results and red-flag recall/false alarms -> results/"
+	@echo "make bench   latency, throughput and memory against the stock-Rasa baseline -> results/"
+
+# Heavy steps are cached on their inputs: the venv on (Python, requirements.txt) in ~/.cache,
+# the model on a hash of everything that shapes it (scripts/ensure-model).
+setup:
+	@scripts/ensure-venv
+	@$(PY) -m coach.language build --base "$(SPACY_BASE)"
+	@scripts/ensure-model
+
+run: setup
+	@scripts/serve
+
+serve:
+	@scripts/serve
+
+shell:
+	@$(PY) -m channels.terminal_chat
+
+test: setup unit validate conversations e2e
+	@echo "make test: all suites passed"
+
+unit:
+	$(PY) -m pytest -q tests/unit
+
+validate:
+	@scripts/validate
+
+conversations:
+	@scripts/conversation-tests
+
+e2e:
+	$(PY) -m pytest -q tests/e2e
+
+eval: setup
+	$(PY) -m evaluation.run_all
+
+bench: setup
+	$(PY) -m evaluation.bench
+
+clean:
+	rm -rf build models var results .pytest_cache

@@ -1,0 +1,1 @@
+"""Rasa SDK custom actions. Thin wrappers: the coaching logic lives in the plain-Python coach/ package."""

@@ -1,0 +1,61 @@
+"""REST channel with input checks; same URL and reply format as Rasa's stock ``rest`` channel."""
+from __future__ import annotations
+
+import functools
+import logging
+from asyncio import CancelledError
+from typing import Awaitable, Callable
+
+from rasa.core.channels.channel import CollectingOutputChannel, UserMessage
+from rasa.core.channels.rest import RestInput
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from coach.answers import Coach
+from coach.knowledge import load_knowledge
+from coach.language import load_pipeline
+from coach.messages_in import BadRequest, oversized_reply, parse_rest_body
+from coach.red_flags import RedFlagDetector
+
+logger = logging.getLogger(__name__)
+
+
+@functools.lru_cache(maxsize=1)
+def _safety() -> tuple:
+    knowledge = load_knowledge()
+    return Coach(knowledge), RedFlagDetector(load_pipeline(), knowledge)
+
+
+class GuardedRestInput(RestInput):
+    @classmethod
+    def name(cls) -> str:
+        return "rest"  # keeps the contract URL /webhooks/rest/webhook
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[None]]) -> Blueprint:
+        webhook = Blueprint("guarded_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            try:
+                incoming = parse_rest_body(request.body)
+            except BadRequest as error:
+                return response.json({"error": str(error)}, status=400)
+            if incoming.too_long:
+                replies = oversized_reply(incoming.text, *_safety())
+                return response.json([{"recipient_id": incoming.sender, **reply} for reply in replies])
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(incoming.text, collector, incoming.sender,
+                                                 input_channel=self.name(), metadata=incoming.metadata))
+            except CancelledError:
+                logger.error("Timed out handling a REST message from %s", incoming.sender)
+            except Exception:  # the runner still gets whatever was said, never a 500
+                logger.exception("Failed to handle a REST message from %s", incoming.sender)
+            return response.json(collector.messages)
+
+        return webhook

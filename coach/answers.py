@@ -1,0 +1,333 @@
+"""Compose answers from the knowledge file for what the runner asked and what we know of them.
+
+``Coach.answer(topic, context)`` is the one entry point the actions use. Retrieval is plain and
+inspectable: an entry written for the runner's situation (where it hurts, how it started, the
+condition, terms they mentioned) beats the topic's general entry.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+
+from coach.knowledge import Knowledge
+from coach.red_flags import URGENCY_ORDER
+from coach.replies import Reply, bullet_list, button
+
+# Topics whose advice could mean "keep running / keep loading": after a red flag in this
+# conversation these give the reminder to get checked instead.
+LOADING_TOPICS = {"when_to_rest", "exercises", "exercise_howto", "plan", "training_load", "self_test",
+                  "technique", "warmup", "surface"}
+MEDICAL_TOPICS = {"why_pain", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
+                  "condition_info", "red_flag", "self_test", "training_load", "stretching", "technique",
+                  "surface", "warmup", "shoes"}
+EVIDENCE_WORDS = {"strong": "Evidence: strong", "moderate": "Evidence: moderate", "weak": "Evidence: weak",
+                  "mixed": "Evidence: mixed", "expert_opinion": "Evidence: expert opinion rather than trials"}
+
+
+@dataclass
+class Context:
+    """What the conversation has told us about this runner (mirrors the Rasa slots)."""
+    location: Optional[str] = None
+    onset: Optional[str] = None
+    condition: Optional[str] = None
+    exercise: Optional[str] = None
+    equipment: Sequence[str] = ()
+    mentioned: Sequence[str] = ()          # entity values in the latest message
+    painful_now: Optional[bool] = None
+    runs_per_week: Optional[int] = None
+    red_flags: Sequence[str] = ()          # red-flag ids raised earlier in this conversation
+    disclaimer_shown: bool = False
+
+
+@dataclass
+class Coach:
+    knowledge: Knowledge
+    _general: Dict[str, dict] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entry in self.knowledge.topics:
+            if "applies_to" not in entry:
+                self._general.setdefault(entry["topic"], entry)
+
+    # ---- entry point -------------------------------------------------------------------
+    def answer(self, topic: str, context: Context) -> Reply:
+        if topic in ("fallback", "out_of_scope", "help"):
+            return self.fallback(topic)
+        if context.red_flags and topic in LOADING_TOPICS:
+            return self.with_disclaimer(self.red_flag_reminder(topic, context), context)
+        handler = {
+            "why_pain": self._why_pain,
+            "condition_info": self._condition_info,
+            "exercise_howto": self._exercise_howto,
+            "exercises": self._exercises,
+        }.get(topic, self._from_entries)
+        reply = handler(topic, context)
+        if context.red_flags:  # e.g. treatment or shoes after a red flag: answer, but remind first
+            reply.text = self.knowledge.messages["red_flag_reminder"] + "\n\n" + reply.text
+            reply.urgency = self._remembered_urgency(context)
+        return self.with_disclaimer(reply, context)
+
+    # ---- retrieval -----------------------------------------------------------------------
+    def best_entry(self, topic: str, context: Context) -> Optional[dict]:
+        """The entry written for this runner's situation, else the topic's general entry."""
+        best, best_score = self._general.get(topic), 0
+        for entry in self.knowledge.topic_entries(topic):
+            score = self._fit(entry.get("applies_to"), context)
+            if score > best_score:
+                best, best_score = entry, score
+        return best
+
+    @staticmethod
+    def _fit(applies_to: Optional[dict], context: Context) -> int:
+        """How well an entry's situation fits; 0 = does not apply (or is the general entry)."""
+        if not applies_to:
+            return 0
+        score = 0
+        if "locations" in applies_to:
+            if context.location not in applies_to["locations"]:
+                return 0
+            score += 2
+        if "onset" in applies_to:
+            if context.onset is not None and context.onset != applies_to["onset"]:
+                return 0
+            score += 1 if context.onset == applies_to["onset"] else 0
+        if "conditions" in applies_to:
+            if context.condition not in applies_to["conditions"]:
+                return 0
+            score += 3
+        if "mentions" in applies_to:
+            if not set(applies_to["mentions"]) & set(context.mentioned):
+                return 0
+            score += 3
+        return score
+
+    # ---- topic handlers -------------------------------------------------------------------
+    def _from_entries(self, topic: str, context: Context) -> Reply:
+        entry = self.best_entry(topic, context)
+        if entry is None:
+            return self.fallback("fallback")
+        return self.entry_reply(entry)
+
+    def entry_reply(self, entry: dict, topic: Optional[str] = None, preface: str = "") -> Reply:
+        parts = [preface + entry["text"].strip()] if preface else [entry["text"].strip()]
+        if entry.get("tips"):
+            parts.append(bullet_list(entry["tips"]))
+        note = entry.get("evidence_note", "")
+        parts.append(f"{EVIDENCE_WORDS[entry['evidence']]}{'. ' + note if note else '.'}")
+        sources = self.knowledge.citations(entry["sources"])
+        parts.append("Source: " + "; ".join(sources))
+        return Reply(topic=topic or entry["topic"], urgency=entry["urgency"], text="\n\n".join(parts),
+                     sources=sources, data={"title": entry["title"], "entry": entry["id"]})
+
+    def _why_pain(self, topic: str, context: Context) -> Reply:
+        entry = self.best_entry("why_pain", context)
+        reply = self.entry_reply(entry)
+        if context.location is None:
+            reply.text += "\n\n" + self.knowledge.messages["clarify_location"]
+            reply.buttons = self.location_buttons()
+            reply.clarify = True
+        else:
+            reply.buttons = [button("Exercises for this", "exercises"), button("Should I rest?", "when_to_rest")]
+        return reply
+
+    def location_buttons(self) -> List[Dict[str, str]]:
+        return [button(term["label"][0].upper() + term["label"][1:], "inform", location=term["id"])
+                for term in self.knowledge.vocabulary["locations"]]
+
+    def _condition_info(self, topic: str, context: Context) -> Reply:
+        condition = self.knowledge.conditions.get(context.condition or "")
+        if condition is None:
+            at_location = [c for c in self.knowledge.conditions.values() if context.location in c["locations"]]
+            general = self._general["condition_info"]
+            reply = self.entry_reply(general, topic="condition_info")
+            reply.clarify = True
+            choices = at_location or list(self.knowledge.conditions.values())
+            reply.buttons = [button(c["name"], "condition_info", condition=c["id"]) for c in choices[:8]]
+            return reply
+        return self.condition_reply(condition)
+
+    def condition_reply(self, condition: dict) -> Reply:
+        parts = [condition["name"]]
+        if condition.get("summary"):
+            parts.append(condition["summary"].strip())
+        parts.append("Typical signs:\n" + bullet_list(condition["typical_signs"]))
+        parts.append("What usually helps first:\n" + bullet_list(condition["first_advice"]))
+        if condition.get("avoid"):
+            parts.append("Avoid:\n" + bullet_list(condition["avoid"]))
+        parts.append("See a physio or doctor if:\n" + bullet_list(condition["see_someone_when"]))
+        if condition.get("evidence_note"):
+            parts.append(condition["evidence_note"])
+        sources = self.knowledge.citations(condition["sources"])
+        parts.append("Source: " + "; ".join(sources))
+        buttons = [button("Exercises for this", "exercises", condition=condition["id"])] if condition.get("exercises") else []
+        return Reply(topic="condition_info", urgency=condition["urgency"], text="\n\n".join(parts), sources=sources,
+                     buttons=buttons, data={"title": condition["name"], "condition": condition["id"]})
+
+    def _exercise_howto(self, topic: str, context: Context) -> Reply:
+        exercise = self.knowledge.exercises.get(context.exercise or "")
+        if exercise is None:
+            choices = [ex for ex, _ in self.choose_exercises(context, limit=6)]
+            return Reply(topic="exercise_howto", urgency="self_care", clarify=True,
+                         text="Which exercise would you like to know how to do?",
+                         buttons=[button(ex["name"], "exercise_howto", exercise=ex["id"]) for ex in choices])
+        sources = self.knowledge.citations(exercise["sources"])
+        parts = [exercise["name"], f"What it trains: {exercise['trains']}",
+                 "How to do it:\n" + "\n".join(f"{i}. {step}" for i, step in enumerate(exercise["steps"], 1)),
+                 f"Dose: {exercise['dose']}", f"Progression: {exercise['progression']}",
+                 "Take care:\n" + bullet_list(exercise["cautions"]), "Source: " + "; ".join(sources)]
+        return Reply(topic="exercise_howto", urgency="self_care", text="\n\n".join(parts), sources=sources,
+                     data={"title": exercise["name"], "exercises": [self.exercise_card(exercise)]})
+
+    def exercise_card(self, exercise: dict, reason: Optional[str] = None) -> dict:
+        card = {"id": exercise["id"], "name": exercise["name"], "trains": exercise["trains"], "dose": exercise["dose"],
+                "equipment": [self.knowledge.equipment[e]["label"] for e in exercise["equipment"]],
+                "steps": exercise["steps"]}
+        if reason:
+            card["why"] = reason
+        return card
+
+    def choose_exercises(self, context: Context, limit: int = 4) -> List[Tuple[dict, str]]:
+        """Exercises that fit where it hurts, the condition, the kit at hand and whether it's sore now."""
+        ranked = []
+        for order, exercise in enumerate(self.knowledge.exercises.values()):
+            if context.painful_now and not exercise["ok_when_sore"]:
+                continue
+            missing = set(exercise["equipment"]) - set(context.equipment)
+            if missing and context.equipment:  # the runner told us what they have: respect it
+                continue
+            helps = exercise["helps"]
+            score, reasons = 0.0, []
+            if context.condition and context.condition in helps["conditions"]:
+                score += 3
+                reasons.append(f"recommended for {self.knowledge.conditions[context.condition]['name'].lower()}")
+            elif context.location and context.location in helps["locations"] and not (
+                    context.condition and helps["conditions"]):
+                score += 2
+                reasons.append(f"works the area around {self.knowledge.location_label(context.location)}")
+            elif not helps["locations"] and not helps["conditions"]:
+                score += 0.5
+                reasons.append("general ankle strength and control for runners")
+            elif context.location or context.condition:
+                continue  # written for somewhere else
+            else:
+                score += 0.2
+                reasons.append(f"trains {exercise['trains'].rstrip('.').lower()}")
+            if not exercise["equipment"]:
+                score += 0.3
+                reasons.append("needs no equipment")
+            elif not missing:
+                score += 0.4
+                kit = ", ".join(self.knowledge.equipment[e]["label"] for e in exercise["equipment"])
+                reasons.append(f"uses the {kit} you have" if context.equipment else f"needs: {kit}")
+            else:
+                kit = ", ".join(self.knowledge.equipment[e]["label"] for e in exercise["equipment"])
+                reasons.append(f"needs: {kit}")
+            if context.painful_now:
+                reasons.append("gentle enough while it's sore")
+            ranked.append((-score, order, exercise, "; ".join(reasons)))
+        ranked.sort(key=lambda item: (item[0], item[1]))
+        return [(exercise, reason) for _, _, exercise, reason in ranked[:limit]]
+
+    def _exercises(self, topic: str, context: Context) -> Reply:
+        chosen = self.choose_exercises(context)
+        general = self._general.get("exercises")
+        situation = []
+        if context.condition:
+            situation.append(self.knowledge.conditions[context.condition]["name"].lower())
+        elif context.location:
+            situation.append(f"pain around {self.knowledge.location_label(context.location)}")
+        if context.painful_now:
+            situation.append("sore right now")
+        intro = f"For {' and '.join(situation)}, these are a sensible start:" if situation else \
+            "These are good all-round ankle exercises for runners:"
+        lines = [f"{i}. {ex['name']} ({ex['dose']}) - {why}" for i, (ex, why) in enumerate(chosen, 1)]
+        source_ids: List[str] = []
+        for ex, _ in chosen:
+            source_ids.extend(ex["sources"])
+        if general:
+            source_ids.extend(general["sources"])
+        sources = self.knowledge.citations(source_ids)
+        parts = [intro, "\n".join(lines)]
+        if general:
+            parts.append(general["text"].strip())
+        parts.append("Pain during an exercise up to about 3-5 out of 10 is acceptable if it settles by the next "
+                     "morning; stop and get advice if it's sharper or building day to day.")
+        parts.append("Source: " + "; ".join(sources))
+        buttons = [button(f"How to: {ex['name']}", "exercise_howto", exercise=ex["id"]) for ex, _ in chosen[:3]]
+        if context.location is None and context.condition is None:
+            buttons += self.location_buttons()[:4]
+        return Reply(topic="exercises", urgency="self_care", text="\n\n".join(parts), sources=sources,
+                     buttons=buttons, data={"exercises": [self.exercise_card(ex, why) for ex, why in chosen]})
+
+    # ---- safety -----------------------------------------------------------------------------
+    def red_flag_reply(self, flag_ids: Iterable[str]) -> Reply:
+        flags = [self._flag(flag_id) for flag_id in flag_ids]
+        flags.sort(key=lambda flag: URGENCY_ORDER[flag["urgency"]])
+        top = flags[0]
+        heading = ("This needs emergency care now." if top["urgency"] == "emergency"
+                   else "Please get this checked by a clinician today.")
+        parts = [heading, top["what_to_do"].strip(), f"Why: {top['why'].strip()}"]
+        for flag in flags[1:]:
+            parts.append(f"Also: {flag['name']}. {flag['why'].strip()}")
+        parts.append(self.knowledge.messages["red_flag_followup"])
+        source_ids = [source for flag in flags for source in flag["sources"]]
+        sources = self.knowledge.citations(source_ids)
+        parts.append("Source: " + "; ".join(sources))
+        return Reply(topic="red_flag", urgency=top["urgency"], text="\n\n".join(parts), sources=sources,
+                     data={"red_flags": [flag["id"] for flag in flags], "title": top["name"]})
+
+    def red_flag_reminder(self, topic: str, context: Context) -> Reply:
+        flags = [self._flag(flag_id) for flag_id in context.red_flags]
+        names = ", ".join(flag["name"].lower() for flag in flags)
+        text = f"{self.knowledge.messages['red_flag_reminder']} (You mentioned: {names}.)"
+        sources = self.knowledge.citations([s for flag in flags for s in flag["sources"]])
+        return Reply(topic=topic if topic != "help" else "red_flag", urgency=self._remembered_urgency(context),
+                     text=text + "\n\nSource: " + "; ".join(sources), sources=sources,
+                     data={"red_flags": list(context.red_flags)})
+
+    def _remembered_urgency(self, context: Context) -> str:
+        return min((self._flag(f)["urgency"] for f in context.red_flags), key=URGENCY_ORDER.__getitem__)
+
+    def _flag(self, flag_id: str) -> dict:
+        for flag in self.knowledge.red_flags["red_flags"]:
+            if flag["id"] == flag_id:
+                return flag
+        raise KeyError(flag_id)
+
+    # ---- context --------------------------------------------------------------------------
+    def acknowledge(self, context: Context, entities: Sequence[dict]) -> str:
+        """'Got it: the inside of your ankle.' for what the latest message told us."""
+        told = []
+        for entity in entities:
+            value, kind = entity.get("value"), entity.get("entity")
+            if kind == "location" and value in self.knowledge.locations:
+                told.append(self.knowledge.locations[value]["label"])
+            elif kind == "condition" and value in self.knowledge.conditions:
+                told.append(self.knowledge.conditions[value]["name"])
+            elif kind == "equipment" and value in self.knowledge.equipment:
+                told.append("you have " + self.knowledge.equipment[value]["label"])
+            elif kind == "onset":
+                told.append("it started " + ("with an injury" if value == "injury" else "gradually"))
+        return f"Got it: {', '.join(dict.fromkeys(told))}." if told else ""
+
+    def what_next(self, acknowledgement: str) -> Reply:
+        text = (acknowledgement + " " if acknowledgement else "") + "What would you like to know?"
+        buttons = [button("Why does it hurt?", "why_pain"), button("Exercises", "exercises"),
+                   button("Should I rest?", "when_to_rest"), button("Shoes", "shoes")]
+        return Reply(topic="fallback" if not acknowledgement else "why_pain", urgency="self_care", text=text,
+                     buttons=buttons, clarify=bool(acknowledgement))
+
+    # ---- no answer -------------------------------------------------------------------------
+    def fallback(self, kind: str) -> Reply:
+        """Help, fallback and out-of-scope replies always carry the disclaimer."""
+        messages = self.knowledge.messages
+        text = {"help": messages["capabilities"], "out_of_scope": messages["out_of_scope"]}.get(kind, messages["fallback"])
+        return Reply(topic="out_of_scope" if kind == "out_of_scope" else "fallback", urgency="self_care",
+                     disclaimer=True, text=text + "\n\n" + messages["disclaimer"])
+
+    def with_disclaimer(self, reply: Reply, context: Context) -> Reply:
+        """The disclaimer goes with the first medical answer of a conversation, once."""
+        if reply.topic in MEDICAL_TOPICS and not context.disclaimer_shown and not reply.disclaimer:
+            reply.text += "\n\n" + self.knowledge.messages["disclaimer"]
+            reply.disclaimer = True
+        return reply

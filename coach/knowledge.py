@@ -1,0 +1,209 @@
+"""Load the curated knowledge files, validate them against knowledge/schema, index them.
+
+Loaded once per process (``load_knowledge`` is cached). A broken file fails loudly with the
+file, the entry and the field, so a curator sees exactly what to fix.
+"""
+from __future__ import annotations
+
+import functools
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Dict, Iterable, List, Optional
+
+import jsonschema
+import yaml
+
+KNOWLEDGE_DIR = Path(os.environ.get("ANKLE_COACH_KNOWLEDGE", Path(__file__).resolve().parent.parent / "knowledge"))
+
+# file stem -> top-level list that holds its entries (used to name the entry in errors)
+FILES = {
+    "sources": "sources",
+    "vocabulary": None,
+    "topics": "entries",
+    "conditions": "conditions",
+    "exercises": "exercises",
+    "red_flags": "red_flags",
+    "plans": None,
+    "messages": None,
+}
+
+
+class KnowledgeError(ValueError):
+    """The knowledge files are broken; the message names file, entry and field."""
+
+
+@dataclass(frozen=True)
+class Knowledge:
+    directory: Path
+    sources: Dict[str, dict]
+    vocabulary: Dict[str, List[dict]]
+    topics: List[dict]
+    conditions: Dict[str, dict]
+    exercises: Dict[str, dict]
+    red_flags: dict
+    plans: dict
+    messages: Dict[str, str]
+    locations: Dict[str, dict] = field(default_factory=dict)
+    equipment: Dict[str, dict] = field(default_factory=dict)
+
+    def citations(self, source_ids: Iterable[str]) -> List[str]:
+        """Short citations for source ids, in order, without repeats."""
+        seen: List[str] = []
+        for source_id in source_ids:
+            citation = self.sources[source_id]["citation"]
+            if citation not in seen:
+                seen.append(citation)
+        return seen
+
+    def term_ids(self) -> set:
+        """Every id an entity value can take: vocabulary terms, conditions and exercises."""
+        ids = {term["id"] for terms in self.vocabulary.values() for term in terms}
+        return ids | set(self.conditions) | set(self.exercises)
+
+    def topic_entries(self, topic: str) -> List[dict]:
+        return [entry for entry in self.topics if entry["topic"] == topic]
+
+    def location_label(self, location_id: Optional[str]) -> Optional[str]:
+        if not location_id or location_id not in self.locations:
+            return None
+        return self.locations[location_id]["label"]
+
+
+def _read_yaml(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            return yaml.safe_load(handle)
+    except FileNotFoundError:
+        raise KnowledgeError(f"{path}: file is missing") from None
+    except yaml.YAMLError as error:
+        raise KnowledgeError(f"{path}: not valid YAML: {error}") from None
+
+
+def _schema(schema_dir: Path, stem: str) -> dict:
+    """The file's schema with the shared definitions inlined (no cross-file $ref resolver needed)."""
+    common = _read_yaml(schema_dir / "common.schema.yml")["$defs"]
+    schema = _read_yaml(schema_dir / f"{stem}.schema.yml")
+
+    def inline(node: Any) -> Any:
+        if isinstance(node, dict):
+            return {k: (v.replace("common#/$defs/", "#/$defs/") if k == "$ref" else inline(v)) for k, v in node.items()}
+        if isinstance(node, list):
+            return [inline(item) for item in node]
+        return node
+
+    schema = inline(schema)
+    schema.setdefault("$defs", {}).update(inline(common))
+    return schema
+
+
+def _describe(path: Path, data: Any, list_key: Optional[str], error: jsonschema.ValidationError) -> str:
+    where = list(error.absolute_path)
+    entry = ""
+    if list_key and len(where) >= 2 and where[0] == list_key and isinstance(where[1], int):
+        item = data[list_key][where[1]]
+        entry_id = item.get("id") if isinstance(item, dict) else None
+        entry = f"entry '{entry_id or '#' + str(where[1])}'"
+        where = where[2:]
+    field_path = ".".join(str(part) for part in where)
+    if error.validator == "required":
+        missing = error.message.split("'")[1] if "'" in error.message else error.message
+        field_path = f"{field_path}.{missing}" if field_path else missing
+    elif error.validator == "additionalProperties" and "'" in error.message:
+        field_path = f"{field_path}.{error.message.split(chr(39))[1]}" if field_path else error.message.split("'")[1]
+    parts = [str(path)] + ([entry] if entry else []) + [f"field '{field_path or '(top level)'}'", error.message]
+    return ": ".join(parts)
+
+
+def _validate(path: Path, data: Any, schema: dict, list_key: Optional[str]) -> None:
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+    if errors:
+        # The deepest error is the most specific one to report.
+        worst = max(errors, key=lambda e: len(list(e.absolute_path)))
+        raise KnowledgeError(_describe(path, data, list_key, worst))
+
+
+def _index(path: Path, items: List[dict], what: str) -> Dict[str, dict]:
+    indexed: Dict[str, dict] = {}
+    for item in items:
+        if item["id"] in indexed:
+            raise KnowledgeError(f"{path}: entry '{item['id']}': field 'id': duplicate {what} id")
+        indexed[item["id"]] = item
+    return indexed
+
+
+def _check_refs(path: Path, entry_id: str, field_name: str, refs: Iterable[str], known: Dict[str, Any], what: str) -> None:
+    for ref in refs:
+        if ref not in known:
+            raise KnowledgeError(f"{path}: entry '{entry_id}': field '{field_name}': unknown {what} '{ref}'")
+
+
+def _cross_check(directory: Path, k: Knowledge) -> None:
+    """References between files must resolve: sources, locations, conditions, exercises, equipment."""
+    p = lambda stem: directory / f"{stem}.yml"  # noqa: E731
+    for entry in k.topics:
+        _check_refs(p("topics"), entry["id"], "sources", entry["sources"], k.sources, "source")
+        applies = entry.get("applies_to", {})
+        _check_refs(p("topics"), entry["id"], "applies_to.locations", applies.get("locations", []), k.locations, "location")
+        _check_refs(p("topics"), entry["id"], "applies_to.conditions", applies.get("conditions", []), k.conditions, "condition")
+        _check_refs(p("topics"), entry["id"], "related_conditions", entry.get("related_conditions", []), k.conditions, "condition")
+        _check_refs(p("topics"), entry["id"], "applies_to.mentions", applies.get("mentions", []), k.term_ids(), "term")
+    for condition in k.conditions.values():
+        _check_refs(p("conditions"), condition["id"], "sources", condition["sources"], k.sources, "source")
+        _check_refs(p("conditions"), condition["id"], "locations", condition["locations"], k.locations, "location")
+        _check_refs(p("conditions"), condition["id"], "exercises", condition.get("exercises", []), k.exercises, "exercise")
+    for exercise in k.exercises.values():
+        _check_refs(p("exercises"), exercise["id"], "sources", exercise["sources"], k.sources, "source")
+        _check_refs(p("exercises"), exercise["id"], "equipment", exercise["equipment"], k.equipment, "equipment")
+        _check_refs(p("exercises"), exercise["id"], "helps.locations", exercise["helps"]["locations"], k.locations, "location")
+        _check_refs(p("exercises"), exercise["id"], "helps.conditions", exercise["helps"]["conditions"], k.conditions, "condition")
+    for flag in k.red_flags["red_flags"]:
+        _check_refs(p("red_flags"), flag["id"], "sources", flag["sources"], k.sources, "source")
+    for plan_key in ("weekly_programme", "return_to_run"):
+        plan = k.plans[plan_key]
+        _check_refs(p("plans"), plan["id"], "sources", plan["sources"], k.sources, "source")
+        groups = plan.get("days", []) + plan.get("stages", [])
+        for group in groups:
+            refs = [slot["exercise"] for slot in group.get("exercises", [])]
+            _check_refs(p("plans"), plan["id"], "exercises", refs, k.exercises, "exercise")
+    topics_present = {entry["topic"] for entry in k.topics if "applies_to" not in entry}
+    for required_topic in ("why_pain", "shoes", "warmup", "when_to_rest"):
+        if required_topic not in topics_present:
+            raise KnowledgeError(f"{p('topics')}: field 'entries': no general entry for topic '{required_topic}'")
+
+
+def read_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
+    """Read and validate every knowledge file (uncached; use ``load_knowledge`` in services)."""
+    directory = Path(directory)
+    schema_dir = directory / "schema"
+    raw: Dict[str, Any] = {}
+    for stem, list_key in FILES.items():
+        path = directory / f"{stem}.yml"
+        data = _read_yaml(path)
+        _validate(path, data, _schema(schema_dir, stem), list_key)
+        raw[stem] = data
+    vocabulary = raw["vocabulary"]
+    knowledge = Knowledge(
+        directory=directory,
+        sources=_index(directory / "sources.yml", raw["sources"]["sources"], "source"),
+        vocabulary=vocabulary,
+        topics=raw["topics"]["entries"],
+        conditions=_index(directory / "conditions.yml", raw["conditions"]["conditions"], "condition"),
+        exercises=_index(directory / "exercises.yml", raw["exercises"]["exercises"], "exercise"),
+        red_flags=raw["red_flags"],
+        plans=raw["plans"],
+        messages=raw["messages"],
+        locations=_index(directory / "vocabulary.yml", vocabulary["locations"], "location"),
+        equipment=_index(directory / "vocabulary.yml", vocabulary["equipment"], "equipment"),
+    )
+    _index(directory / "topics.yml", knowledge.topics, "topic entry")
+    _index(directory / "red_flags.yml", knowledge.red_flags["red_flags"], "red flag")
+    _cross_check(directory, knowledge)
+    return knowledge
+
+
+@functools.lru_cache(maxsize=4)
+def load_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
+    """The validated knowledge, read once per process and directory."""
+    return read_knowledge(directory)

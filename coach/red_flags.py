@@ -1,0 +1,217 @@
+"""Deterministic red-flag detection: spaCy Matcher patterns over lemmas, with negation.
+
+Runs on every user message regardless of what the intent classifier thinks (see
+components/red_flag_guard.py). Patterns, word classes and cue words live in
+knowledge/red_flags.yml (syntax documented at its top); this module compiles and applies them.
+It errs on the side of care: a hedge such as "not sure if I heard a pop" still counts, a plain
+denial such as "no numbness" does not.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Doc, Token
+
+from coach.knowledge import Knowledge
+
+URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2, "self_care": 3}
+
+# Spellings the lookup lemmatizer does not unify: "can't" -> "ca" + "n't", "couldn't" -> "could" + "n't".
+_KEY_ALIASES = {"ca": "can", "could": "can", "n't": "not", "wo": "will", "calves": "calf", "calve": "calf",
+                "heels": "heel", "toes": "toe", "worst": "bad", "worse": "bad"}
+# Runners drop apostrophes ("cant", "didnt"); put them back so the tokenizer splits the negation off.
+_MISSING_APOSTROPHE = re.compile(
+    r"\b(can|couldn|didn|don|doesn|isn|wasn|aren|weren|won|haven|hasn|hadn|wouldn|shouldn|ain)t\b")
+_KEY = "coach_key"
+if not Token.has_extension(_KEY):
+    Token.set_extension(_KEY, getter=lambda token: _KEY_ALIASES.get(token.lemma_, token.lemma_))
+_SENTENCE_ENDS = {".", "!", "?", "\n"}
+
+
+@dataclass(frozen=True)
+class RedFlagHit:
+    flag_id: str
+    urgency: str
+    matched_text: str
+
+
+def normalise(text: str) -> str:
+    text = text.lower().replace("\u2019", "'")
+    text = _MISSING_APOSTROPHE.sub(lambda m: m.group(1) + "'t", text)
+    return text.replace("cannot", "can not")
+
+
+def most_urgent(hits: Sequence[RedFlagHit]) -> Optional[str]:
+    return min((hit.urgency for hit in hits), key=URGENCY_ORDER.__getitem__, default=None)
+
+
+class RedFlagDetector:
+    """Compiles knowledge/red_flags.yml into spaCy Matchers for one pipeline's vocab."""
+
+    NEGATION_REACH = 6      # tokens before a match that a denial ("no", "didn't") can reach
+    HYPOTHETICAL_REACH = 3  # tokens before a match that "if" / "how" can reach
+
+    def __init__(self, nlp: Language, knowledge: Knowledge):
+        self.nlp = nlp
+        config = knowledge.red_flags
+        self.flags: Dict[str, dict] = {flag["id"]: flag for flag in config["red_flags"]}
+        self.word_classes = {name: self._class_keys(name, words) for name, words in config["word_classes"].items()}
+        self.negation_cues = set(self._keys(config["negation_cues"]))
+        self.hypothetical_cues = set(self._keys(config["hypothetical_cues"]))
+        self.non_negating = set(self._keys(config["non_negating"]))
+        self.clause_breaks = set(self._keys(config["clause_breaks"]))
+        self.clause_starters = set(self._keys(config["clause_starters"]))
+        self.question_openers = set(self._keys(config["question_openers"]))
+        self.first_person = set(self._keys(config["first_person"]))
+        # One matcher key per pattern, so we know whether the pattern spells out a negation itself
+        # ("can not walk"): only patterns that don't may be cancelled by a "not" inside the match.
+        self.matcher = Matcher(nlp.vocab)
+        self._flag_of: Dict[str, str] = {}
+        self._spells_negation: Dict[str, bool] = {}
+        for flag in config["red_flags"]:
+            for index, pattern in enumerate(flag["patterns"]):
+                key = f"{flag['id']}/{index}"
+                compiled = self._compile(pattern)
+                self.matcher.add(key, [compiled])
+                self._flag_of[key] = flag["id"]
+                self._spells_negation[key] = any(
+                    set(spec.get("_", {}).get(_KEY, {}).get("IN", [])) & self.negation_cues for spec in compiled)
+        self.resolved = self._matcher("resolved", config["resolved_cues"])
+        self.ruled_out = {f["id"]: self._matcher(f["id"], f["ruled_out_by"]) for f in config["red_flags"]
+                          if f.get("ruled_out_by")}
+        self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in config["red_flags"]
+                           if f.get("also_needs")}
+
+    # ---- compiling ---------------------------------------------------------------------------
+    def _doc(self, text: str) -> Doc:
+        doc = self.nlp.make_doc(normalise(text))
+        if "lemmatizer" in self.nlp.pipe_names:
+            doc = self.nlp.get_pipe("lemmatizer")(doc)
+        return doc
+
+    def _keys(self, words: Iterable[str]) -> List[str]:
+        """The match key of each word (or of each token of a multi-word entry)."""
+        keys: List[str] = []
+        for word in words:
+            keys.extend(token._.get(_KEY) for token in self._doc(word))
+        return keys
+
+    def _class_keys(self, name: str, words: Iterable[str]) -> List[str]:
+        keys = []
+        for word in words:
+            word_keys = self._keys([word])
+            if len(word_keys) != 1:
+                raise ValueError(f"knowledge/red_flags.yml: word class '{name}': '{word}' is not a single word")
+            keys.append(word_keys[0])
+        return keys
+
+    def _compile(self, pattern: str) -> List[dict]:
+        compiled: List[dict] = []
+        for word in pattern.split():
+            if re.fullmatch(r"\*\d*", word):
+                compiled.extend({"OP": "?"} for _ in range(int(word[1:] or 1)))
+                continue
+            optional = word.endswith("?") and len(word) > 1
+            word = word.rstrip("?") if optional else word
+            if word == "#num":
+                spec: dict = {"LIKE_NUM": True}
+            else:
+                alternatives: Set[str] = set()
+                for alternative in word.split("|"):
+                    if alternative.startswith("$"):
+                        alternatives.update(self.word_classes[alternative[1:]])
+                    else:
+                        alternatives.update(self._keys([alternative])[:1])
+                spec = {"_": {_KEY: {"IN": sorted(alternatives)}}}
+            if optional:
+                spec["OP"] = "?"
+            compiled.append(spec)
+        return compiled
+
+    def _matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
+        matcher = Matcher(self.nlp.vocab)
+        matcher.add(name, [self._compile(pattern) for pattern in patterns])
+        return matcher
+
+    # ---- reading a message -------------------------------------------------------------------
+    def _sentence(self, doc: Doc, index: int) -> Tuple[int, int]:
+        start = index
+        while start > 0 and doc[start - 1].text not in _SENTENCE_ENDS:
+            start -= 1
+        end = index
+        while end < len(doc) and doc[end].text not in _SENTENCE_ENDS:
+            end += 1
+        return start, end
+
+    def _clause_start(self, doc: Doc, index: int) -> int:
+        """Index of the first token of the clause that holds token ``index``."""
+        for i in range(index - 1, -1, -1):
+            key = doc[i]._.get(_KEY)
+            if key in self.clause_breaks or doc[i].text in _SENTENCE_ENDS:
+                return i + 1
+            if key == "," and i + 1 < len(doc) and doc[i + 1]._.get(_KEY) in self.clause_starters:
+                return i + 1
+        return 0
+
+    def _negates(self, doc: Doc, i: int) -> bool:
+        next_key = doc[i + 1]._.get(_KEY) if i + 1 < len(doc) else None
+        return doc[i]._.get(_KEY) in self.negation_cues and next_key not in self.non_negating
+
+    def _is_denied(self, doc: Doc, start: int, end: int, spells_negation: bool) -> bool:
+        first = max(self._clause_start(doc, start), start - self.NEGATION_REACH)
+        for i in range(first, start):
+            if self._negates(doc, i):
+                return True
+            if doc[i]._.get(_KEY) in self.hypothetical_cues and i >= start - self.HYPOTHETICAL_REACH:
+                return True
+        # "skin isn't broken": the denial sits inside the words the pattern skipped over.
+        return not spells_negation and any(self._negates(doc, i) for i in range(start, end))
+
+    def _is_general_question(self, doc: Doc, start: int) -> bool:
+        """'Can you get a DVT from running?' asks about a symptom without reporting one."""
+        first, last = self._sentence(doc, start)
+        if last >= len(doc) or doc[last].text != "?":
+            return False
+        keys = {doc[i]._.get(_KEY) for i in range(first, last)}
+        return doc[first]._.get(_KEY) in self.question_openers and not keys & (self.first_person | self.negation_cues)
+
+    def _is_resolved(self, doc: Doc, end: int, resolutions: List[Tuple[int, int]]) -> bool:
+        """'...went numb, loosened my laces and it went away': a symptom that has gone."""
+        _, sentence_end = self._sentence(doc, max(end - 1, 0))
+        for r_start, _ in resolutions:
+            if end <= r_start < sentence_end and not any(
+                    self._negates(doc, i) for i in range(max(end, r_start - 3), r_start)):
+                return True
+        return False
+
+    @staticmethod
+    def _in_sentence(spans: List[Tuple[int, int]], sentence: Tuple[int, int]) -> bool:
+        return any(sentence[0] <= s < sentence[1] for s, _ in spans)
+
+    def detect(self, text: str) -> List[RedFlagHit]:
+        """Red flags described in the text, most urgent first; empty when there are none."""
+        if not text or not text.strip():
+            return []
+        doc = self._doc(text)
+        resolutions = [(s, e) for _, s, e in self.resolved(doc)]
+        found: Dict[str, RedFlagHit] = {}
+        for match_id, start, end in self.matcher(doc):
+            pattern_key = self.nlp.vocab.strings[match_id]
+            flag_id = self._flag_of[pattern_key]
+            if flag_id in found:
+                continue
+            if flag_id in self.also_needs and not self.also_needs[flag_id](doc):
+                continue
+            sentence = self._sentence(doc, start)
+            if flag_id in self.ruled_out and self._in_sentence(
+                    [(s, e) for _, s, e in self.ruled_out[flag_id](doc)], sentence):
+                continue
+            if (self._is_general_question(doc, start) or self._is_resolved(doc, end, resolutions)
+                    or self._is_denied(doc, start, end, self._spells_negation[pattern_key])):
+                continue
+            found[flag_id] = RedFlagHit(flag_id, self.flags[flag_id]["urgency"], doc[start:end].text)
+        return sorted(found.values(), key=lambda hit: (URGENCY_ORDER[hit.urgency], hit.flag_id))

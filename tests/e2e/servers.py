@@ -1,0 +1,57 @@
+"""Run the real servers with scripts/serve (exactly what `make serve` runs) on free ports."""
+import os
+import signal
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Servers:
+    def __init__(self):
+        self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
+        env = dict(os.environ, RASA_PORT=str(self.rasa_port), ACTION_PORT=str(self.action_port),
+                   WEB_PORT=str(self.web_port))
+        self.log = open(ROOT / "var" / "e2e-serve.log", "w") if (ROOT / "var").exists() else subprocess.DEVNULL
+        self.process = subprocess.Popen(["scripts/serve"], cwd=ROOT, env=env, stdout=self.log,
+                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.started = time.monotonic()
+
+    @property
+    def rasa(self) -> str:
+        return f"http://127.0.0.1:{self.rasa_port}"
+
+    def wait_ready(self, timeout: float = 300) -> float:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"scripts/serve exited with {self.process.returncode}; see var/e2e-serve.log")
+            try:
+                if (requests.get(f"{self.rasa}/status", timeout=2).ok and
+                        requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok):
+                    return time.monotonic() - self.started
+            except requests.RequestException:
+                pass
+            time.sleep(1)
+        raise TimeoutError("servers not ready")
+
+    def say(self, sender: str, message: str) -> list:
+        response = requests.post(f"{self.rasa}/webhooks/rest/webhook", json={"sender": sender, "message": message},
+                                 timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            self.process.wait(timeout=60)

@@ -1,0 +1,83 @@
+"""End to end: the real Rasa and action servers, talked to over the REST channel like the widget does."""
+import os
+import signal
+import subprocess
+import time
+
+import requests
+
+from servers import Servers
+
+
+def custom(messages):
+    payloads = [m["custom"] for m in messages if "custom" in m]
+    assert len(payloads) == 1, messages
+    return payloads[0]
+
+
+def text(messages):
+    return "\n".join(m.get("text", "") for m in messages)
+
+
+def test_health_and_status(servers):
+    assert requests.get(f"http://127.0.0.1:{servers.action_port}/health").ok
+    assert requests.get(f"{servers.rasa}/status").json()["model_file"]
+
+
+def test_core_question_answered_from_knowledge(servers):
+    reply = servers.say("e2e-shoes", "what running shoes should I buy?")
+    payload = custom(reply)
+    assert payload["topic"] == "shoes" and payload["urgency"] == "self_care"
+    assert payload["sources"] and "Source:" in text(reply)
+    assert payload.get("disclaimer") is True  # first medical answer of the conversation
+
+
+def test_multi_turn_context_and_disclaimer_once(servers):
+    first = servers.say("e2e-context", "why does my ankle hurt after running?")
+    assert custom(first)["topic"] == "why_pain" and custom(first).get("clarify") is True
+    second = servers.say("e2e-context", "the outside of my ankle, I rolled it last week")
+    payload = custom(second)
+    assert payload["topic"] == "why_pain" and not payload.get("clarify")
+    assert payload["entry"] == "why_pain_outer_injury"
+    assert "disclaimer" not in payload  # shown once, in the first answer
+
+
+def test_red_flag_first_reply_escalates(servers):
+    reply = servers.say("e2e-flag", "I heard a pop in my achilles and now I can't go up on my toes")
+    payload = custom(reply)
+    assert payload["topic"] == "red_flag" and payload["urgency"] == "emergency"
+    assert text(reply).startswith("This needs emergency care now.")
+    later = servers.say("e2e-flag", "should I keep running on it?")
+    assert custom(later)["urgency"] in ("emergency", "urgent")
+    assert "keep running" not in text(later).lower()
+
+
+def test_fallback_carries_disclaimer(servers):
+    payload = custom(servers.say("e2e-fallback", "asdkjh qwpeoi zzxv"))
+    assert payload["topic"] in ("fallback", "out_of_scope") and payload["disclaimer"] is True
+
+
+def test_empty_and_malformed_bodies_are_400(servers):
+    url = f"{servers.rasa}/webhooks/rest/webhook"
+    assert requests.post(url, data=b"").status_code == 400
+    assert requests.post(url, data=b"{not json").status_code == 400
+    assert requests.post(url, json={"sender": "x"}).status_code == 400
+
+
+def test_huge_message_answered_politely_and_server_survives(servers):
+    huge = "my ankle hurts " * 7000  # ~105,000 characters
+    reply = servers.say("e2e-huge", huge)
+    assert "too long" in text(reply)
+    assert custom(servers.say("e2e-huge", "what warm up should I do?"))["topic"] == "warmup"
+
+
+def test_sigterm_to_process_group_stops_every_server(servers):
+    """Run a second serve on other ports and check nothing is left after SIGTERM."""
+    other = Servers()
+    other.wait_ready()
+    children = subprocess.run(["pgrep", "-g", str(other.process.pid)], capture_output=True, text=True).stdout.split()
+    assert len(children) >= 3
+    os.killpg(other.process.pid, signal.SIGTERM)
+    other.process.wait(timeout=60)
+    time.sleep(1)
+    assert subprocess.run(["pgrep", "-g", str(other.process.pid)], capture_output=True).stdout == b""
