@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.conversation import coach, context_from, send
 
 # Intents that ask a question; the answer's topic is the intent name unless mapped here.
-INTENT_TOPICS = {"return_to_run": "plan", "help": "help"}
+INTENT_TOPICS = {"help": "help"}
 ANSWERABLE = {"why_pain", "shoes", "warmup", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
               "condition_info", "self_test", "technique", "surface", "training_load", "stretching",
               "out_of_scope", "return_to_run", "help"}

@@ -34,7 +34,7 @@ def context_from(tracker: Tracker) -> Context:
         exercise=latest_entity(tracker, "exercise") or slot("exercise"),
         equipment=tuple(slot("equipment") or ()),
         mentioned=tuple(e.get("value") for e in tracker.latest_message.get("entities", [])),
-        painful_now=slot("painful_now"),
+        painful_now={"sore_now": True, "pain_free_now": False}.get(slot("pain_state")),
         runs_per_week=int(runs) if runs is not None else None,
         red_flags=tuple(slot("red_flags") or ()),
         disclaimer_shown=bool(slot("disclaimer_shown")),

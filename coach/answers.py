@@ -10,13 +10,14 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from coach.knowledge import Knowledge
+from coach.plans import PlanBuilder
 from coach.red_flags import URGENCY_ORDER
 from coach.replies import Reply, bullet_list, button
 
 # Topics whose advice could mean "keep running / keep loading": after a red flag in this
 # conversation these give the reminder to get checked instead.
-LOADING_TOPICS = {"when_to_rest", "exercises", "exercise_howto", "plan", "training_load", "self_test",
-                  "technique", "warmup", "surface"}
+LOADING_TOPICS = {"when_to_rest", "exercises", "exercise_howto", "plan", "return_to_run", "training_load",
+                  "self_test", "technique", "warmup", "surface"}
 MEDICAL_TOPICS = {"why_pain", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
                   "condition_info", "red_flag", "self_test", "training_load", "stretching", "technique",
                   "surface", "warmup", "shoes"}
@@ -45,6 +46,7 @@ class Coach:
     _general: Dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
+        self.plans = PlanBuilder(self)
         for entry in self.knowledge.topics:
             if "applies_to" not in entry:
                 self._general.setdefault(entry["topic"], entry)
@@ -60,6 +62,8 @@ class Coach:
             "condition_info": self._condition_info,
             "exercise_howto": self._exercise_howto,
             "exercises": self._exercises,
+            "plan": lambda _topic, ctx: self.plans.weekly(ctx),
+            "return_to_run": lambda _topic, ctx: self.plans.return_to_run(ctx),
         }.get(topic, self._from_entries)
         reply = handler(topic, context)
         if context.red_flags:  # e.g. treatment or shoes after a red flag: answer, but remind first
@@ -281,7 +285,8 @@ class Coach:
         names = ", ".join(flag["name"].lower() for flag in flags)
         text = f"{self.knowledge.messages['red_flag_reminder']} (You mentioned: {names}.)"
         sources = self.knowledge.citations([s for flag in flags for s in flag["sources"]])
-        return Reply(topic=topic if topic != "help" else "red_flag", urgency=self._remembered_urgency(context),
+        shown_topic = "plan" if topic == "return_to_run" else topic
+        return Reply(topic=shown_topic, urgency=self._remembered_urgency(context),
                      text=text + "\n\nSource: " + "; ".join(sources), sources=sources,
                      data={"red_flags": list(context.red_flags)})
 
@@ -308,6 +313,10 @@ class Coach:
                 told.append("you have " + self.knowledge.equipment[value]["label"])
             elif kind == "onset":
                 told.append("it started " + ("with an injury" if value == "injury" else "gradually"))
+            elif kind == "runs_per_week":
+                told.append(f"you run {value} times a week")
+            elif kind == "pain_state":
+                told.append("it's sore right now" if value == "sore_now" else "it isn't sore right now")
         return f"Got it: {', '.join(dict.fromkeys(told))}." if told else ""
 
     def what_next(self, acknowledgement: str) -> Reply:

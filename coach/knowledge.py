@@ -26,6 +26,7 @@ FILES = {
     "red_flags": "red_flags",
     "plans": None,
     "messages": None,
+    "rest_check": None,
 }
 
 
@@ -44,6 +45,7 @@ class Knowledge:
     red_flags: dict
     plans: dict
     messages: Dict[str, str]
+    rest_check: dict
     locations: Dict[str, dict] = field(default_factory=dict)
     equipment: Dict[str, dict] = field(default_factory=dict)
 
@@ -167,6 +169,7 @@ def _cross_check(directory: Path, k: Knowledge) -> None:
         for group in groups:
             refs = [slot["exercise"] for slot in group.get("exercises", [])]
             _check_refs(p("plans"), plan["id"], "exercises", refs, k.exercises, "exercise")
+    _check_refs(p("rest_check"), "rest_check", "sources", k.rest_check["sources"], k.sources, "source")
     topics_present = {entry["topic"] for entry in k.topics if "applies_to" not in entry}
     for required_topic in ("why_pain", "shoes", "warmup", "when_to_rest"):
         if required_topic not in topics_present:
@@ -194,6 +197,7 @@ def read_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
         red_flags=raw["red_flags"],
         plans=raw["plans"],
         messages=raw["messages"],
+        rest_check=raw["rest_check"],
         locations=_index(directory / "vocabulary.yml", vocabulary["locations"], "location"),
         equipment=_index(directory / "vocabulary.yml", vocabulary["equipment"], "equipment"),
     )

@@ -2,7 +2,8 @@
 
 SpacyNLP (earlier in config.yml) runs that pipeline; its entity ruler tags spans such as
 "outside of my ankle" with label ``location`` and id ``outer_ankle``. This component hands
-them to Rasa with the knowledge id as the entity value, so slots hold ids, not wording.
+them to Rasa with the knowledge id as the entity value, so slots hold ids, not wording. It also
+reads how many runs a week the runner does (coach/runner_facts.py), for personalised plans.
 """
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.language import ENTITY_LABELS
+from coach.runner_facts import runs_per_week
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
@@ -37,6 +39,10 @@ class VocabularyEntityExtractor(GraphComponent):
                  "confidence_entity": 1.0, "extractor": self.__class__.__name__}
                 for ent in doc.ents if ent.label_ in ENTITY_LABELS and ent.ent_id_
             ]
+            runs = runs_per_week(message.get(TEXT) or "")
+            if runs:
+                found.append({"entity": "runs_per_week", "value": str(runs[0]), "start": runs[1], "end": runs[2],
+                              "confidence_entity": 1.0, "extractor": self.__class__.__name__})
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

@@ -3,10 +3,16 @@ import os
 import signal
 import subprocess
 import time
+import uuid
 
 import requests
 
 from servers import Servers
+
+
+def new_sender(prefix):
+    """A fresh conversation: the tracker store keeps conversations between runs."""
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
 
 
 def custom(messages):
@@ -25,7 +31,8 @@ def test_health_and_status(servers):
 
 
 def test_core_question_answered_from_knowledge(servers):
-    reply = servers.say("e2e-shoes", "what running shoes should I buy?")
+    e2e_shoes = new_sender("e2e-shoes")
+    reply = servers.say(e2e_shoes, "what running shoes should I buy?")
     payload = custom(reply)
     assert payload["topic"] == "shoes" and payload["urgency"] == "self_care"
     assert payload["sources"] and "Source:" in text(reply)
@@ -33,9 +40,10 @@ def test_core_question_answered_from_knowledge(servers):
 
 
 def test_multi_turn_context_and_disclaimer_once(servers):
-    first = servers.say("e2e-context", "why does my ankle hurt after running?")
+    e2e_context = new_sender("e2e-context")
+    first = servers.say(e2e_context, "why does my ankle hurt after running?")
     assert custom(first)["topic"] == "why_pain" and custom(first).get("clarify") is True
-    second = servers.say("e2e-context", "the outside of my ankle, I rolled it last week")
+    second = servers.say(e2e_context, "the outside of my ankle, I rolled it last week")
     payload = custom(second)
     assert payload["topic"] == "why_pain" and not payload.get("clarify")
     assert payload["entry"] == "why_pain_outer_injury"
@@ -43,17 +51,19 @@ def test_multi_turn_context_and_disclaimer_once(servers):
 
 
 def test_red_flag_first_reply_escalates(servers):
-    reply = servers.say("e2e-flag", "I heard a pop in my achilles and now I can't go up on my toes")
+    e2e_flag = new_sender("e2e-flag")
+    reply = servers.say(e2e_flag, "I heard a pop in my achilles and now I can't go up on my toes")
     payload = custom(reply)
     assert payload["topic"] == "red_flag" and payload["urgency"] == "emergency"
     assert text(reply).startswith("This needs emergency care now.")
-    later = servers.say("e2e-flag", "should I keep running on it?")
+    later = servers.say(e2e_flag, "should I keep running on it?")
     assert custom(later)["urgency"] in ("emergency", "urgent")
     assert "keep running" not in text(later).lower()
 
 
 def test_fallback_carries_disclaimer(servers):
-    payload = custom(servers.say("e2e-fallback", "asdkjh qwpeoi zzxv"))
+    e2e_fallback = new_sender("e2e-fallback")
+    payload = custom(servers.say(e2e_fallback, "asdkjh qwpeoi zzxv"))
     assert payload["topic"] in ("fallback", "out_of_scope") and payload["disclaimer"] is True
 
 
@@ -65,10 +75,11 @@ def test_empty_and_malformed_bodies_are_400(servers):
 
 
 def test_huge_message_answered_politely_and_server_survives(servers):
+    e2e_huge = new_sender("e2e-huge")
     huge = "my ankle hurts " * 7000  # ~105,000 characters
-    reply = servers.say("e2e-huge", huge)
+    reply = servers.say(e2e_huge, huge)
     assert "too long" in text(reply)
-    assert custom(servers.say("e2e-huge", "what warm up should I do?"))["topic"] == "warmup"
+    assert custom(servers.say(e2e_huge, "what warm up should I do?"))["topic"] == "warmup"
 
 
 def test_sigterm_to_process_group_stops_every_server(servers):
