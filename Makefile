@@ -55,7 +55,9 @@ e2e:
 	$(PY) -m pytest -q tests/e2e
 
 eval: setup
-	$(PY) -m evaluation.run_all
+	@$(PY) -m evaluation.run_all
+
+crossval: eval
 
 bench: setup
 	$(PY) -m evaluation.bench

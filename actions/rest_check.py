@@ -12,11 +12,40 @@ from actions.conversation import coach, context_from, send
 from coach.rest_check import QUESTIONS, RestAnswers, decide, explain, parse_pain, parse_weeks, parse_yes_no
 
 
-def _validated(slot: str, value: Any, parse, hint: str, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
-    parsed = parse(str(value)) if value is not None else None
+YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
+PARSERS = {"pain": parse_pain, "yes_no": parse_yes_no, "weeks": parse_weeks}
+
+
+def _question(slot: str) -> Dict[str, str]:
+    return coach().knowledge.rest_check["questions"][slot]
+
+
+def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
+    """Parse an answer; if it makes no sense, say what kind of answer we need (the form re-asks)."""
+    kind = _question(slot)["answer"]
+    parsed = PARSERS[kind](str(value)) if value is not None else None
     if parsed is None:
-        dispatcher.utter_message(response=hint)
+        dispatcher.utter_message(text=coach().knowledge.rest_check["hints"][kind])
     return {slot: parsed}
+
+
+class _AskRestQuestion(Action):
+    """Asks one rest-check question (Rasa forms call action_ask_<slot>); wording from the knowledge file."""
+    slot = ""
+
+    def name(self) -> Text:
+        return f"action_ask_{self.slot}"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        question = _question(self.slot)
+        buttons = YES_NO_BUTTONS if question["answer"] == "yes_no" else []
+        dispatcher.utter_message(text=question["text"].strip(), buttons=buttons)
+        return []
+
+
+# One ask action per question; rasa_sdk registers every Action subclass it can see.
+ASK_ACTIONS = [type(f"AskRestQuestion_{slot}", (_AskRestQuestion,), {"slot": slot}) for slot in QUESTIONS]
 
 
 class ValidateRestForm(FormValidationAction):
@@ -30,22 +59,22 @@ class ValidateRestForm(FormValidationAction):
 
     def validate_pain_during_run(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
-        return _validated("pain_during_run", value, parse_pain, "utter_hint_pain", dispatcher)
+        return _validated("pain_during_run", value, dispatcher)
 
     def validate_settles_by_morning(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("settles_by_morning", value, parse_yes_no, "utter_hint_yes_no", dispatcher)
+        return _validated("settles_by_morning", value, dispatcher)
 
     def validate_limping(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("limping", value, parse_yes_no, "utter_hint_yes_no", dispatcher)
+        return _validated("limping", value, dispatcher)
 
     def validate_swelling(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("swelling", value, parse_yes_no, "utter_hint_yes_no", dispatcher)
+        return _validated("swelling", value, dispatcher)
 
     def validate_rest_or_night_pain(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("rest_or_night_pain", value, parse_yes_no, "utter_hint_yes_no", dispatcher)
+        return _validated("rest_or_night_pain", value, dispatcher)
 
     def validate_weeks_of_pain(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("weeks_of_pain", value, parse_weeks, "utter_hint_weeks", dispatcher)
+        return _validated("weeks_of_pain", value, dispatcher)
 
 
 class ActionRestAdvice(Action):

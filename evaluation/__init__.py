@@ -1,0 +1,1 @@
+"""Measurements that are not pass/fail tests: NLU quality, red-flag recall, speed and memory."""
