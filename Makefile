@@ -13,7 +13,7 @@ export WEB_PORT    ?= 8000
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
 
-.PHONY: help setup run serve shell test unit validate conversations e2e eval crossval bench clean
+.PHONY: help setup run serve shell test browser unit validate conversations e2e eval crossval bench clean
 
 help:
 	@echo "make run     set up on first use (Python 3.10 venv, pinned deps, spaCy pipeline, training), then serve"
@@ -27,6 +27,7 @@ help:
 # the model on a hash of everything that shapes it (scripts/ensure-model).
 setup:
 	@scripts/ensure-venv
+	@scripts/ensure-web
 	@$(PY) -m coach.language build --base "$(SPACY_BASE)"
 	@scripts/ensure-model
 
@@ -39,8 +40,11 @@ serve:
 shell:
 	@$(PY) -m channels.terminal_chat
 
-test: setup unit validate conversations e2e
+test: setup browser unit validate conversations e2e
 	@echo "make test: all suites passed"
+
+browser:
+	@scripts/ensure-browser
 
 unit:
 	$(PY) -m pytest -q tests/unit

@@ -21,6 +21,14 @@ from coach.red_flags import RedFlagDetector
 logger = logging.getLogger(__name__)
 
 
+class WholeMessageCollector(CollectingOutputChannel):
+    """Stock REST splits text on blank lines into several messages; every channel here sends one
+    text message per answer (its paragraphs intact), as the widget and the contract expect."""
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
+        await self._persist_message(self._message(recipient_id, text=text))
+
+
 @functools.lru_cache(maxsize=1)
 def _safety() -> tuple:
     knowledge = load_knowledge()
@@ -48,7 +56,7 @@ class GuardedRestInput(RestInput):
             if incoming.too_long:
                 replies = oversized_reply(incoming.text, *_safety())
                 return response.json([{"recipient_id": incoming.sender, **reply} for reply in replies])
-            collector = CollectingOutputChannel()
+            collector = WholeMessageCollector()
             try:
                 await on_new_message(UserMessage(incoming.text, collector, incoming.sender,
                                                  input_channel=self.name(), metadata=incoming.metadata))

@@ -271,8 +271,8 @@ class Coach:
         heading = ("This needs emergency care now." if top["urgency"] == "emergency"
                    else "Please get this checked by a clinician today.")
         parts = [heading, top["what_to_do"].strip(), f"Why: {top['why'].strip()}"]
-        for flag in flags[1:]:
-            parts.append(f"Also: {flag['name']}. {flag['why'].strip()}")
+        if flags[1:]:  # one line, not more paragraphs: the first instruction must stand out
+            parts.append("Also noted: " + "; ".join(flag["name"].lower() for flag in flags[1:]) + ".")
         parts.append(self.knowledge.messages["red_flag_followup"])
         source_ids = [source for flag in flags for source in flag["sources"]]
         sources = self.knowledge.citations(source_ids)

@@ -92,3 +92,14 @@ def test_sigterm_to_process_group_stops_every_server(servers):
     other.process.wait(timeout=60)
     time.sleep(1)
     assert subprocess.run(["pgrep", "-g", str(other.process.pid)], capture_output=True).stdout == b""
+
+
+def test_each_urgency_level_end_to_end(servers):
+    """emergency, urgent, soon and self_care, each reached the way a runner would."""
+    emergency = custom(servers.say(new_sender("lvl-emergency"), "my ankle is bent at a weird angle after I fell"))
+    urgent = custom(servers.say(new_sender("lvl-urgent"), "rolled it an hour ago and I can't put any weight on it"))
+    soon = custom(servers.say(new_sender("lvl-soon"), "what is anterior ankle impingement?"))
+    self_care = custom(servers.say(new_sender("lvl-self"), "what warm up should I do?"))
+    assert (emergency["urgency"], urgent["urgency"]) == ("emergency", "urgent")
+    assert soon["topic"] == "condition_info" and soon["urgency"] == "soon"
+    assert self_care["topic"] == "warmup" and self_care["urgency"] == "self_care"

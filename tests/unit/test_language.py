@@ -1,0 +1,48 @@
+"""The spaCy layer: entity values are knowledge ids, and an alias is all it takes to teach a phrasing."""
+import shutil
+
+import pytest
+import yaml
+
+from coach.knowledge import KNOWLEDGE_DIR, read_knowledge
+from coach.language import build_pipeline
+
+
+def entities(nlp, text):
+    return {(ent.label_, ent.ent_id_) for ent in nlp(text.lower()).ents}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("the outside of my ankle hurts", ("location", "outer_ankle")),
+    ("pain on the inside of the ankle", ("location", "inner_ankle")),
+    ("how do I do heel drops", ("exercise", "eccentric_heel_drop")),
+    ("eccentric calf raises?", ("exercise", "eccentric_heel_drop")),
+    ("I've got a theraband", ("equipment", "resistance_band")),
+    ("my achilles tendonitis is back", ("condition", "achilles_tendinopathy_midportion")),
+    ("I have shin splints", ("condition", "medial_tibial_stress_syndrome")),
+    ("I rolled it yesterday", ("onset", "injury")),
+    ("are barefoot shoes ok", ("shoe_term", "minimal_shoe")),
+    ("should I ice it", ("subject", "ice")),
+    ("it's still sore", ("pain_state", "sore_now")),
+])
+def test_phrasings_map_to_knowledge_ids(nlp, text, expected):
+    assert expected in entities(nlp, text)
+
+
+def test_inflections_match_through_lemmas(nlp):
+    assert ("exercise", "eccentric_heel_drop") in entities(nlp, "I was doing my heel drop yesterday")
+    assert ("location", "outer_ankle") in entities(nlp, "pain on the outside of both ankles")
+
+
+def test_adding_an_alias_is_all_it_takes(tmp_path, nlp):
+    """A curator adds one alias to the knowledge file; the rebuilt pipeline understands it."""
+    phrase = "the sticky-outy bone thing"
+    assert ("location", "outer_ankle") not in entities(nlp, f"pain at {phrase}")
+    target = tmp_path / "knowledge"
+    shutil.copytree(KNOWLEDGE_DIR, target)
+    vocabulary = yaml.safe_load((target / "vocabulary.yml").read_text())
+    outer = next(term for term in vocabulary["locations"] if term["id"] == "outer_ankle")
+    outer["aliases"].append(phrase)
+    (target / "vocabulary.yml").write_text(yaml.safe_dump(vocabulary, sort_keys=False))
+    rebuilt = build_pipeline(read_knowledge(target))
+    assert ("location", "outer_ankle") in entities(rebuilt, f"pain at {phrase}")
