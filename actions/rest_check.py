@@ -29,8 +29,9 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[
     return {slot: parsed}
 
 
-class _AskRestQuestion(Action):
-    """Asks one rest-check question (Rasa forms call action_ask_<slot>); wording from the knowledge file."""
+class _AskRestQuestion:
+    """Asks one rest-check question (Rasa forms call action_ask_<slot>); wording from the knowledge file.
+    Not an Action itself, so rasa_sdk registers only the concrete per-question classes below."""
     slot = ""
 
     def name(self) -> Text:
@@ -45,7 +46,7 @@ class _AskRestQuestion(Action):
 
 
 # One ask action per question; rasa_sdk registers every Action subclass it can see.
-ASK_ACTIONS = [type(f"AskRestQuestion_{slot}", (_AskRestQuestion,), {"slot": slot}) for slot in QUESTIONS]
+ASK_ACTIONS = [type(f"AskRestQuestion_{slot}", (_AskRestQuestion, Action), {"slot": slot}) for slot in QUESTIONS]
 
 
 class ValidateRestForm(FormValidationAction):

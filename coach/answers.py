@@ -14,10 +14,10 @@ from coach.plans import PlanBuilder
 from coach.red_flags import URGENCY_ORDER
 from coach.replies import Reply, bullet_list, button
 
-# Topics whose advice could mean "keep running / keep loading": after a red flag in this
-# conversation these give the reminder to get checked instead.
-LOADING_TOPICS = {"when_to_rest", "exercises", "exercise_howto", "plan", "return_to_run", "training_load",
-                  "self_test", "technique", "warmup", "surface"}
+# After a red flag in this conversation, only these topics get a full answer (condition info
+# without its self-care advice); every other topic could imply "keep running / keep loading /
+# treat it yourself", so it gets the reminder to be checked first.
+SAFE_AFTER_RED_FLAG = {"shoes", "condition_info"}
 MEDICAL_TOPICS = {"why_pain", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
                   "condition_info", "red_flag", "self_test", "training_load", "stretching", "technique",
                   "surface", "warmup", "shoes"}
@@ -55,7 +55,7 @@ class Coach:
     def answer(self, topic: str, context: Context) -> Reply:
         if topic in ("fallback", "out_of_scope", "help"):
             return self.fallback(topic)
-        if context.red_flags and topic in LOADING_TOPICS:
+        if context.red_flags and topic not in SAFE_AFTER_RED_FLAG:
             return self.with_disclaimer(self.red_flag_reminder(topic, context), context)
         handler = {
             "why_pain": self._why_pain,
@@ -148,22 +148,24 @@ class Coach:
             choices = at_location or list(self.knowledge.conditions.values())
             reply.buttons = [button(c["name"], "condition_info", condition=c["id"]) for c in choices[:8]]
             return reply
-        return self.condition_reply(condition)
+        return self.condition_reply(condition, self_care=not context.red_flags)
 
-    def condition_reply(self, condition: dict) -> Reply:
+    def condition_reply(self, condition: dict, self_care: bool = True) -> Reply:
         parts = [condition["name"]]
         if condition.get("summary"):
             parts.append(condition["summary"].strip())
         parts.append("Typical signs:\n" + bullet_list(condition["typical_signs"]))
-        parts.append("What usually helps first:\n" + bullet_list(condition["first_advice"]))
-        if condition.get("avoid"):
+        if self_care:  # never alongside a red flag: that runner needs a clinician, not self-help
+            parts.append("What usually helps first:\n" + bullet_list(condition["first_advice"]))
+        if self_care and condition.get("avoid"):
             parts.append("Avoid:\n" + bullet_list(condition["avoid"]))
         parts.append("See a physio or doctor if:\n" + bullet_list(condition["see_someone_when"]))
         if condition.get("evidence_note"):
             parts.append(condition["evidence_note"])
         sources = self.knowledge.citations(condition["sources"])
         parts.append("Source: " + "; ".join(sources))
-        buttons = [button("Exercises for this", "exercises", condition=condition["id"])] if condition.get("exercises") else []
+        buttons = [button("Exercises for this", "exercises", condition=condition["id"])] \
+            if self_care and condition.get("exercises") else []
         return Reply(topic="condition_info", urgency=condition["urgency"], text="\n\n".join(parts), sources=sources,
                      buttons=buttons, data={"title": condition["name"], "condition": condition["id"]})
 
@@ -285,7 +287,7 @@ class Coach:
         names = ", ".join(flag["name"].lower() for flag in flags)
         text = f"{self.knowledge.messages['red_flag_reminder']} (You mentioned: {names}.)"
         sources = self.knowledge.citations([s for flag in flags for s in flag["sources"]])
-        shown_topic = "plan" if topic == "return_to_run" else topic
+        shown_topic = {"return_to_run": "plan", "help": "fallback"}.get(topic, topic)
         return Reply(topic=shown_topic, urgency=self._remembered_urgency(context),
                      text=text + "\n\nSource: " + "; ".join(sources), sources=sources,
                      data={"red_flags": list(context.red_flags)})
@@ -323,8 +325,7 @@ class Coach:
         text = (acknowledgement + " " if acknowledgement else "") + "What would you like to know?"
         buttons = [button("Why does it hurt?", "why_pain"), button("Exercises", "exercises"),
                    button("Should I rest?", "when_to_rest"), button("Shoes", "shoes")]
-        return Reply(topic="fallback" if not acknowledgement else "why_pain", urgency="self_care", text=text,
-                     buttons=buttons, clarify=bool(acknowledgement))
+        return Reply(topic="fallback", urgency="self_care", text=text, buttons=buttons, clarify=True)
 
     # ---- no answer -------------------------------------------------------------------------
     def fallback(self, kind: str) -> Reply:
@@ -336,6 +337,8 @@ class Coach:
 
     def with_disclaimer(self, reply: Reply, context: Context) -> Reply:
         """The disclaimer goes with the first medical answer of a conversation, once."""
+        if reply.clarify and not reply.sources:
+            return reply  # a bare question ("which exercise?") is not the first medical answer
         if reply.topic in MEDICAL_TOPICS and not context.disclaimer_shown and not reply.disclaimer:
             reply.text += "\n\n" + self.knowledge.messages["disclaimer"]
             reply.disclaimer = True

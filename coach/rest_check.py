@@ -19,6 +19,8 @@ QUESTIONS = ["pain_during_run", "settles_by_morning", "limping", "swelling", "re
 _NUMBER_WORDS = {"zero": 0, "none": 0, "nil": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a couple of": 2,
                  "a few": 3, "few": 3, "several": 4, "a": 1, "an": 1}
+_UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|dunno|not certain|can'?t tell|cannot tell|"
+                     r"maybe|possibly|perhaps|hard to say)\b", re.I)
 _YES = re.compile(r"^\s*(/affirm\b|y|yes|yeah|yea|yep|yup|ya|sure|definitely|it does|it is|i am|i do|correct|true|"
                   r"a (little )?bit|slightly|a little|somewhat|kind of|kinda|sort of|sometimes|mostly|usually)\b", re.I)
 _NO = re.compile(r"^\s*(/deny\b|n|no|nope|nah|not really|not at all|never|none|it doesn't|it does not|it isn't|"
@@ -45,6 +47,9 @@ def parse_pain(text: str) -> Optional[float]:
 
 
 def parse_yes_no(text: str) -> Optional[bool]:
+    """True / False; None for nonsense or uncertainty ("not sure" must be re-asked, never read as "no")."""
+    if _UNSURE.search(text):
+        return None
     if _NO.match(text):
         return False
     if _YES.match(text):

@@ -5,6 +5,7 @@ import socket
 import subprocess
 import time
 from pathlib import Path
+from typing import Dict, Optional
 
 import requests
 
@@ -17,11 +18,17 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+CHANNEL_ENV_PREFIXES = ("TELEGRAM_", "SLACK_")
+
+
 class Servers:
-    def __init__(self):
+    def __init__(self, env: Optional[Dict[str, str]] = None):
+        """``env``: extra environment for scripts/serve. Telegram/Slack settings of the calling shell
+        are not passed on, so without ``env`` those channels are off."""
         self.rasa_port, self.action_port, self.web_port = free_port(), free_port(), free_port()
-        env = dict(os.environ, RASA_PORT=str(self.rasa_port), ACTION_PORT=str(self.action_port),
-                   WEB_PORT=str(self.web_port))
+        inherited = {k: v for k, v in os.environ.items() if not k.startswith(CHANNEL_ENV_PREFIXES)}
+        env = {**inherited, **(env or {}), "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
+               "WEB_PORT": str(self.web_port)}
         self.log = open(ROOT / "var" / "e2e-serve.log", "w") if (ROOT / "var").exists() else subprocess.DEVNULL
         self.process = subprocess.Popen(["scripts/serve"], cwd=ROOT, env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)

@@ -111,3 +111,16 @@ def test_after_a_red_flag_no_advice_to_keep_running(coach):
         assert reply.urgency == "urgent", topic
         assert "before you run" in reply.text, topic
         assert "keep running" not in reply.text.lower(), topic
+
+
+def test_bare_clarifying_question_does_not_use_up_the_disclaimer(coach):
+    question = coach.answer("exercise_howto", Context())
+    assert question.clarify and not question.disclaimer
+
+
+def test_after_a_red_flag_only_safe_topics_get_full_answers(coach):
+    for topic in ("treatment", "stretching", "why_pain", "warmup", "technique", "surface", "self_test"):
+        reply = coach.answer(topic, Context(red_flags=("deformity",), disclaimer_shown=True))
+        assert reply.urgency == "emergency" and "entry" not in reply.data, topic
+    shoes = coach.answer("shoes", Context(red_flags=("deformity",), disclaimer_shown=True))
+    assert shoes.data["entry"] == "shoes_general" and shoes.urgency == "emergency"

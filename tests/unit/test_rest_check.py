@@ -103,7 +103,9 @@ def test_parse_pain_rejects_nonsense(text):
 
 @pytest.mark.parametrize("text, value", [("yes", True), ("yeah a bit", True), ("/affirm", True), ("slightly", True),
                                          ("no", False), ("nope", False), ("not really", False), ("/deny", False),
-                                         ("banana", None), ("", None), ("maybe", None)])
+                                         ("banana", None), ("", None), ("maybe", None),
+                                         ("I'm not sure", None), ("no idea", None), ("dunno", None),
+                                         ("I don't know", None)])
 def test_parse_yes_no(text, value):
     assert parse_yes_no(text) == value
 

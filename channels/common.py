@@ -1,0 +1,150 @@
+"""Plumbing shared by the chat-app channels (Telegram, Slack).
+
+- ``TurnCollector``: keeps the bot's messages of one turn whole (the stock collector splits text at
+  blank lines), so the turn can be rendered as one reply with the urgency line on top.
+- ``run_turn``: a runner's message through Rasa; an over-long one is answered without the model
+  but still scanned for red flags, exactly like the REST channel.
+- ``OrderedTasks``: webhooks are answered at once and the work runs in the background, one message
+  at a time per conversation, in arrival order.
+- ``SeenKeys``: remembers recent update/event ids so a redelivery is not processed twice.
+- ``ApiClient``: one aiohttp session for the outgoing API calls; never logs URLs (they hold tokens).
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+from collections import OrderedDict
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+
+import aiohttp
+from rasa.core.channels.channel import OutputChannel, UserMessage
+
+from coach.messages_in import MAX_MESSAGE_CHARS, oversized_reply
+
+logger = logging.getLogger(__name__)
+
+SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
+_KEPT_FIELDS = ("text", "buttons", "quick_replies", "custom", "image", "attachment", "elements")
+
+
+def env(name: str, default: str = "") -> str:
+    return (os.environ.get(name) or default).strip()
+
+
+@functools.lru_cache(maxsize=1)
+def safety() -> tuple:
+    from coach.answers import Coach
+    from coach.knowledge import load_knowledge
+    from coach.language import load_pipeline
+    from coach.red_flags import RedFlagDetector
+
+    knowledge = load_knowledge()
+    return Coach(knowledge), RedFlagDetector(load_pipeline(), knowledge)
+
+
+class TurnCollector(OutputChannel):
+    """Collects what the bot says in one turn, message by message, unchanged."""
+
+    def __init__(self) -> None:
+        self.messages: List[Dict[str, Any]] = []
+
+    async def send_response(self, recipient_id: str, message: Dict[str, Any]) -> None:
+        kept = {key: message[key] for key in _KEPT_FIELDS if message.get(key)}
+        if kept:
+            self.messages.append(kept)
+
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        await self.send_response(recipient_id, {"text": text})
+
+
+async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], collector: TurnCollector, text: str,
+                   sender_id: str, input_channel: str, message_id: Optional[str] = None,
+                   metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
+    """The bot's messages for one runner message (a sorry note if Rasa failed and said nothing)."""
+    if len(text) > MAX_MESSAGE_CHARS:
+        return oversized_reply(text, *safety())
+    try:
+        await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel,
+                                         message_id=message_id, metadata=metadata))
+    except Exception:
+        logger.exception("Failed to handle a %s message from %s", input_channel, sender_id)
+        return collector.messages or [{"text": SORRY}]
+    return collector.messages
+
+
+class SeenKeys:
+    """A bounded memory of keys already handled (most recent kept)."""
+
+    def __init__(self, capacity: int = 10_000):
+        self.capacity = capacity
+        self._keys: "OrderedDict[str, None]" = OrderedDict()
+
+    def __contains__(self, key: str) -> bool:
+        return key in self._keys
+
+    def add(self, *keys: str) -> None:
+        for key in keys:
+            self._keys[key] = None
+            self._keys.move_to_end(key)
+        while len(self._keys) > self.capacity:
+            self._keys.popitem(last=False)
+
+
+class OrderedTasks:
+    """Background work, serialised per conversation key (FIFO), with errors logged."""
+
+    def __init__(self) -> None:
+        self._locks: Dict[str, asyncio.Lock] = {}
+        self._pending: Dict[str, int] = {}
+        self._tasks: Set[asyncio.Task] = set()
+
+    def spawn(self, key: str, work: Callable[[], Awaitable[Any]]) -> None:
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        self._pending[key] = self._pending.get(key, 0) + 1
+
+        async def run() -> None:
+            try:
+                async with lock:
+                    await work()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("Background work for %s failed", key)
+            finally:
+                self._pending[key] -= 1
+                if not self._pending[key]:
+                    del self._pending[key], self._locks[key]
+
+        task = asyncio.get_running_loop().create_task(run())
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+
+class ApiClient:
+    """POSTs to a chat app's web API; returns the JSON answer or None (errors are logged, not raised)."""
+
+    def __init__(self, service: str, timeout: float = 15):
+        self.service = service
+        self.timeout = timeout
+        self._session: Optional[aiohttp.ClientSession] = None
+
+    async def post(self, url: str, method: str, *, json: Optional[dict] = None,
+                   headers: Optional[Dict[str, str]] = None) -> Optional[dict]:
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
+        try:
+            async with self._session.post(url, json=json, headers=headers) as response:
+                data = await response.json(content_type=None)
+        except (aiohttp.ClientError, asyncio.TimeoutError, ValueError) as error:
+            logger.error("%s %s failed: %s", self.service, method, type(error).__name__)
+            return None
+        if response.status >= 400 or not isinstance(data, dict) or data.get("ok") is False:
+            detail = data.get("description") or data.get("error") if isinstance(data, dict) else None
+            logger.error("%s %s answered %s: %s", self.service, method, response.status, detail)
+        return data if isinstance(data, dict) else None
+
+    async def close(self) -> None:
+        if self._session is not None and not self._session.closed:
+            await self._session.close()
