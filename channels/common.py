@@ -12,7 +12,6 @@
 from __future__ import annotations
 
 import asyncio
-import functools
 import logging
 import os
 from collections import OrderedDict
@@ -31,17 +30,6 @@ _KEPT_FIELDS = ("text", "buttons", "quick_replies", "custom", "image", "attachme
 
 def env(name: str, default: str = "") -> str:
     return (os.environ.get(name) or default).strip()
-
-
-@functools.lru_cache(maxsize=1)
-def safety() -> tuple:
-    from coach.answers import Coach
-    from coach.knowledge import load_knowledge
-    from coach.language import load_pipeline
-    from coach.red_flags import RedFlagDetector
-
-    knowledge = load_knowledge()
-    return Coach(knowledge), RedFlagDetector(load_pipeline(), knowledge)
 
 
 class TurnCollector(OutputChannel):
@@ -64,7 +52,7 @@ async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], coll
                    metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
     """The bot's messages for one runner message (a sorry note if Rasa failed and said nothing)."""
     if len(text) > MAX_MESSAGE_CHARS:
-        return oversized_reply(text, *safety())
+        return oversized_reply(text)
     try:
         await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel,
                                          message_id=message_id, metadata=metadata))

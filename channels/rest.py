@@ -1,7 +1,6 @@
 """REST channel with input checks; same URL and reply format as Rasa's stock ``rest`` channel."""
 from __future__ import annotations
 
-import functools
 import logging
 from asyncio import CancelledError
 from typing import Awaitable, Callable
@@ -12,11 +11,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from coach.answers import Coach
-from coach.knowledge import load_knowledge
-from coach.language import load_pipeline
 from coach.messages_in import BadRequest, oversized_reply, parse_rest_body
-from coach.red_flags import RedFlagDetector
 
 logger = logging.getLogger(__name__)
 
@@ -27,12 +22,6 @@ class WholeMessageCollector(CollectingOutputChannel):
 
     async def send_text_message(self, recipient_id: str, text: str, **kwargs) -> None:
         await self._persist_message(self._message(recipient_id, text=text))
-
-
-@functools.lru_cache(maxsize=1)
-def _safety() -> tuple:
-    knowledge = load_knowledge()
-    return Coach(knowledge), RedFlagDetector(load_pipeline(), knowledge)
 
 
 class GuardedRestInput(RestInput):
@@ -54,7 +43,7 @@ class GuardedRestInput(RestInput):
             except BadRequest as error:
                 return response.json({"error": str(error)}, status=400)
             if incoming.too_long:
-                replies = oversized_reply(incoming.text, *_safety())
+                replies = oversized_reply(incoming.text)
                 return response.json([{"recipient_id": incoming.sender, **reply} for reply in replies])
             collector = WholeMessageCollector()
             try:

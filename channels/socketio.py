@@ -25,7 +25,6 @@ from rasa.core.channels.channel import OutputChannel, UserMessage
 from rasa.core.channels.socketio import SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
-from channels.rest import _safety
 from coach.messages_in import MAX_MESSAGE_CHARS, oversized_reply
 
 logger = logging.getLogger(__name__)
@@ -112,7 +111,7 @@ class GuardedSocketIOInput(SocketIOInput):
             sender_id = sid
         text = data["message"]
         if len(text) > MAX_MESSAGE_CHARS:
-            for reply in oversized_reply(text, *_safety()):
+            for reply in oversized_reply(text):
                 await output.send_response(sender_id, dict(reply))
             return
         metadata = data.get(self.metadata_key) or {}

@@ -7,11 +7,14 @@ because safety comes before length limits.
 """
 from __future__ import annotations
 
+import functools
 import json
 from dataclasses import dataclass
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 from coach.answers import Coach
+from coach.knowledge import load_knowledge
+from coach.language import load_pipeline
 from coach.red_flags import RedFlagDetector
 
 MAX_MESSAGE_CHARS = 2000       # longer messages are not run through the NLU model
@@ -56,8 +59,18 @@ def parse_rest_body(body: Optional[bytes]) -> IncomingMessage:
     return IncomingMessage(str(sender), text, metadata)
 
 
-def oversized_reply(text: str, coach: Coach, detector: RedFlagDetector) -> List[Dict[str, Any]]:
-    """Reply to a message too long for the model: red-flag advice if it describes one, else a polite ask."""
+@functools.lru_cache(maxsize=1)
+def _safety_net() -> Tuple[Coach, RedFlagDetector]:
+    knowledge = load_knowledge()
+    return Coach(knowledge), RedFlagDetector(load_pipeline(), knowledge)
+
+
+def oversized_reply(text: str, coach: Optional[Coach] = None,
+                    detector: Optional[RedFlagDetector] = None) -> List[Dict[str, Any]]:
+    """Reply to a message too long for the model: red-flag advice if it describes one, else a polite ask.
+    Every channel calls this; coach and detector default to the process-wide ones."""
+    if coach is None or detector is None:
+        coach, detector = _safety_net()
     hits = detector.detect(text[:RED_FLAG_SCAN_CHARS])
     messages = []
     if hits:
