@@ -40,14 +40,17 @@ serve:
 shell:
 	@$(PY) -m channels.terminal_chat
 
-test: setup browser unit validate conversations e2e
-	@echo "make test: all suites passed"
+test: setup browser
+	@rm -f results/junit-*.xml results/conversations/summary.json
+	@$(MAKE) --no-print-directory unit validate conversations e2e
+	@scripts/test-summary
 
 browser:
 	@scripts/ensure-browser
 
 unit:
-	$(PY) -m pytest -q tests/unit
+	@mkdir -p results
+	$(PY) -m pytest -q tests/unit --junitxml=results/junit-unit.xml
 
 validate:
 	@scripts/validate
@@ -56,7 +59,8 @@ conversations:
 	@scripts/conversation-tests
 
 e2e:
-	$(PY) -m pytest -q tests/e2e
+	@mkdir -p results
+	$(PY) -m pytest -q tests/e2e --junitxml=results/junit-e2e.xml
 
 eval: setup
 	@$(PY) -m evaluation.run_all
