@@ -81,6 +81,7 @@ class RedFlagDetector:
                 self._spells_negation[key] = any(
                     set(spec.get("_", {}).get(_KEY, {}).get("IN", [])) & self.negation_cues for spec in compiled)
         self.resolved = self._matcher("resolved", config["resolved_cues"])
+        self.question_starts = self._matcher("question", config["question_starts"])
         self.ruled_out = {f["id"]: self._matcher(f["id"], f["ruled_out_by"]) for f in config["red_flags"]
                           if f.get("ruled_out_by")}
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in config["red_flags"]
@@ -176,6 +177,8 @@ class RedFlagDetector:
         first, last = self._sentence(doc, start)
         if last >= len(doc) or doc[last].text != "?":
             return False
+        if any(q_start == first for _, q_start, _ in self.question_starts(doc)):
+            return True
         keys = {doc[i]._.get(_KEY) for i in range(first, last)}
         return doc[first]._.get(_KEY) in self.question_openers and not keys & (self.first_person | self.negation_cues)
 

@@ -65,10 +65,11 @@ def test_empty_text(detector):
     assert detector.detect("") == [] and detector.detect("   ") == []
 
 
-@pytest.mark.parametrize("name", ["red_flag_cases.yml", "red_flag_cases_b.yml", "red_flag_cases_c.yml"])
-def test_development_sets_stay_green(detector, name):
-    """Sets A-C shaped the patterns (see README); keep them at 100% recall, <=5% false alarms.
-    Set D is held out and only measured by `make eval`."""
+@pytest.mark.parametrize("name", ["red_flag_cases.yml", "red_flag_cases_b.yml", "red_flag_cases_c.yml",
+                                  "red_flag_cases_d.yml"])
+def test_evaluation_sets_stay_green(detector, name):
+    """Sets A-D were written blind and each then shaped the patterns (first-pass figures in README);
+    keep them at 100% recall and <= 5% false alarms so no fix undoes another."""
     cases = yaml.safe_load((EVAL / name).read_text())
     missed = [c["text"] for c in cases["red_flags"] if not detector.detect(c["text"])]
     alarms = [c["text"] for c in cases["ordinary"] if detector.detect(c["text"])]
