@@ -108,11 +108,9 @@ def _describe(path: Path, data: Any, list_key: Optional[str], error: jsonschema.
         entry = f"entry '{entry_id or '#' + str(where[1])}'"
         where = where[2:]
     field_path = ".".join(str(part) for part in where)
-    if error.validator == "required":
-        missing = error.message.split("'")[1] if "'" in error.message else error.message
-        field_path = f"{field_path}.{missing}" if field_path else missing
-    elif error.validator == "additionalProperties" and "'" in error.message:
-        field_path = f"{field_path}.{error.message.split(chr(39))[1]}" if field_path else error.message.split("'")[1]
+    if error.validator in ("required", "additionalProperties") and "'" in error.message:
+        named = error.message.split("'")[1]  # the missing or unexpected field the message quotes
+        field_path = f"{field_path}.{named}" if field_path else named
     parts = [str(path)] + ([entry] if entry else []) + [f"field '{field_path or '(top level)'}'", error.message]
     return ": ".join(parts)
 
