@@ -2,7 +2,9 @@
 from __future__ import annotations
 
 import functools
-from typing import List, Optional
+import logging
+import math
+from typing import Any, List, Optional
 
 from rasa_sdk import Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -11,11 +13,28 @@ from rasa_sdk.executor import CollectingDispatcher
 from coach.answers import Coach, Context
 from coach.knowledge import load_knowledge
 from coach.replies import Reply
+from coach.triage import CheckTable, Triager
+
+logger = logging.getLogger(__name__)
 
 
 @functools.lru_cache(maxsize=1)
-def coach() -> Coach:
+def get_coach() -> Coach:
     return Coach(load_knowledge())
+
+
+@functools.lru_cache(maxsize=1)
+def get_check_table() -> CheckTable:
+    return CheckTable(load_knowledge())
+
+
+@functools.lru_cache(maxsize=1)
+def get_triager() -> Triager:
+    """Reads safety-check answers typed in the runner's own words. Loads the spaCy pipeline, so only
+    on the first typed answer, not at start-up."""
+    from coach.language import load_pipeline  # noqa: PLC0415 (spaCy only when needed)
+    from coach.red_flags import RedFlagDetector  # noqa: PLC0415
+    return Triager(RedFlagDetector(load_pipeline(), load_knowledge()), load_knowledge())
 
 
 def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
@@ -23,21 +42,38 @@ def latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
     return values[-1] if values else None
 
 
+def _known(value: Any, choices: Any) -> Optional[str]:
+    """A slot value only if it is one of the knowledge ids: a forged or stale value reads as unknown."""
+    return value if isinstance(value, str) and value in choices else None
+
+
+def _runs(value: Any) -> Optional[int]:
+    try:
+        runs = float(value)
+    except (TypeError, ValueError):
+        return None
+    return int(runs) if math.isfinite(runs) and 1 <= runs <= 14 else None
+
+
 def context_from(tracker: Tracker) -> Context:
-    """The slots (filled from entities by Rasa before the action runs) as a coach Context."""
+    """The slots (filled from entities by Rasa before the action runs) as a coach Context. Every value
+    is checked against the knowledge file: a slot set by a forged payload can't break an answer."""
+    knowledge = get_coach().knowledge
     slot = tracker.get_slot
-    runs = slot("runs_per_week")
+    equipment = slot("equipment") if isinstance(slot("equipment"), list) else []
+    red_flags = slot("red_flags") if isinstance(slot("red_flags"), list) else []
     return Context(
-        location=slot("location"),
-        onset=slot("onset"),
-        condition=slot("condition"),
-        exercise=latest_entity(tracker, "exercise") or slot("exercise"),
-        equipment=tuple(slot("equipment") or ()),
-        mentioned=tuple(e.get("value") for e in tracker.latest_message.get("entities", [])),
+        location=_known(slot("location"), knowledge.locations),
+        onset=_known(slot("onset"), ("injury", "gradual")),
+        condition=_known(slot("condition"), knowledge.conditions),
+        exercise=_known(latest_entity(tracker, "exercise") or slot("exercise"), knowledge.exercises),
+        equipment=tuple(e for e in equipment if e in knowledge.equipment),
+        mentioned=tuple(e.get("value") for e in tracker.latest_message.get("entities", [])
+                        if isinstance(e, dict) and isinstance(e.get("value"), str)),
         painful_now={"sore_now": True, "pain_free_now": False}.get(slot("pain_state")),
-        runs_per_week=int(runs) if runs is not None else None,
-        red_flags=tuple(slot("red_flags") or ()),
-        disclaimer_shown=bool(slot("disclaimer_shown")),
+        runs_per_week=_runs(slot("runs_per_week")),
+        red_flags=tuple(f for f in red_flags if f in get_coach().safety.flags),
+        disclaimer_shown=slot("disclaimer_shown") is True,
     )
 
 
@@ -54,4 +90,3 @@ def send(dispatcher: CollectingDispatcher, reply: Reply, topic_slot: Optional[st
     if topic_slot:
         events.append(SlotSet("last_topic", topic_slot))
     return events
-

@@ -8,24 +8,18 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.conversation import coach, context_from, send
-from coach.rest_check import QUESTIONS, RestAnswers, decide, explain, parse_pain, parse_weeks, parse_yes_no
+from actions.conversation import context_from, get_coach, send
+from coach.rest_check import BONE_SCREEN, QUESTIONS, RestAnswers, parse_pain, parse_weeks, parse_yes_no
 
-
-YES_NO_BUTTONS = [{"title": "Yes", "payload": "/affirm"}, {"title": "No", "payload": "/deny"}]
 PARSERS = {"pain": parse_pain, "yes_no": parse_yes_no, "weeks": parse_weeks}
-
-
-def _question(slot: str) -> Dict[str, str]:
-    return coach().knowledge.rest_check["questions"][slot]
 
 
 def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
     """Parse an answer; if it makes no sense, say what kind of answer we need (the form re-asks)."""
-    kind = _question(slot)["answer"]
+    kind = get_coach().rest_question(slot)["answer"]
     parsed = PARSERS[kind](str(value)) if value is not None else None
     if parsed is None:
-        dispatcher.utter_message(text=coach().knowledge.rest_check["hints"][kind])
+        send(dispatcher, get_coach().rest_hint(kind))
     return {slot: parsed}
 
 
@@ -39,14 +33,19 @@ class _AskRestQuestion:
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        question = _question(self.slot)
-        buttons = YES_NO_BUTTONS if question["answer"] == "yes_no" else []
-        dispatcher.utter_message(text=question["text"].strip(), buttons=buttons)
-        return []
+        return send(dispatcher, get_coach().rest_question_reply(self.slot))
 
 
 # One ask action per question; rasa_sdk registers every Action subclass it can see.
 ASK_ACTIONS = [type(f"AskRestQuestion_{slot}", (_AskRestQuestion, Action), {"slot": slot}) for slot in QUESTIONS]
+
+
+def _validator(slot: str):
+    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                 domain: DomainDict) -> Dict[Text, Any]:
+        return _validated(slot, value, dispatcher)
+    validate.__name__ = f"validate_{slot}"
+    return validate
 
 
 class ValidateRestForm(FormValidationAction):
@@ -55,27 +54,17 @@ class ValidateRestForm(FormValidationAction):
 
     async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
                              domain: DomainDict) -> List[Text]:
-        # After a red flag there is nothing to weigh up: the advice is to get checked.
-        return [] if tracker.get_slot("red_flags") else domain_slots
+        # After a red flag there is nothing to weigh up: the advice is to get checked. After a yes in
+        # the bone screen the pain rule doesn't apply, so its questions are not asked.
+        if tracker.get_slot("red_flags"):
+            return []
+        if any(tracker.get_slot(slot) is True for slot in BONE_SCREEN):
+            return []
+        return domain_slots
 
-    def validate_pain_during_run(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
-        return _validated("pain_during_run", value, dispatcher)
 
-    def validate_settles_by_morning(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("settles_by_morning", value, dispatcher)
-
-    def validate_limping(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("limping", value, dispatcher)
-
-    def validate_swelling(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("swelling", value, dispatcher)
-
-    def validate_rest_or_night_pain(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("rest_or_night_pain", value, dispatcher)
-
-    def validate_weeks_of_pain(self, value, dispatcher, tracker, domain) -> Dict[Text, Any]:
-        return _validated("weeks_of_pain", value, dispatcher)
+for _slot in QUESTIONS:  # validate_<slot> for every question: parse leniently, re-ask on nonsense
+    setattr(ValidateRestForm, f"validate_{_slot}", _validator(_slot))
 
 
 class ActionRestAdvice(Action):
@@ -89,16 +78,16 @@ class ActionRestAdvice(Action):
         context = context_from(tracker)
         answers = self._answers(tracker, red_flag=bool(context.red_flags))
         if answers is None or context.red_flags:
-            reply = coach().answer("when_to_rest", context)
+            reply = get_coach().answer("when_to_rest", context)
         else:
-            knowledge = coach().knowledge
-            reply = coach().with_disclaimer(explain(decide(answers, knowledge), answers, knowledge), context)
+            reply = get_coach().rest_advice(answers, context)
         clear = [SlotSet(slot, None) for slot in QUESTIONS]
         return send(dispatcher, reply, topic_slot="when_to_rest") + clear
 
     @staticmethod
     def _answers(tracker: Tracker, red_flag: bool) -> Optional[RestAnswers]:
-        values = [tracker.get_slot(slot) for slot in QUESTIONS]
-        if any(value is None for value in values):
-            return None
-        return RestAnswers(*values, red_flag=red_flag)
+        values = {slot: tracker.get_slot(slot) for slot in QUESTIONS}
+        for slot in BONE_SCREEN:
+            values[slot] = values[slot] is True
+        answers = RestAnswers(**values, red_flag=red_flag)
+        return answers if answers.complete else None

@@ -11,16 +11,11 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from coach.knowledge import Knowledge
 from coach.plans import PlanBuilder
-from coach.red_flags import URGENCY_ORDER
 from coach.replies import Reply, bullet_list, button
-
-# After a red flag in this conversation, only these topics get a full answer (condition info
-# without its self-care advice); every other topic could imply "keep running / keep loading /
-# treat it yourself", so it gets the reminder to be checked first.
-SAFE_AFTER_RED_FLAG = {"shoes", "condition_info"}
-MEDICAL_TOPICS = {"why_pain", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
-                  "condition_info", "red_flag", "self_test", "training_load", "stretching", "technique",
-                  "surface", "warmup", "shoes"}
+from coach.rest_check import RestAnswers, decide, explain
+from coach.safety import SafetyReplies
+from coach.topics import MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG, topic_of
+from coach.triage import CheckOutcome
 EVIDENCE_WORDS = {"strong": "Evidence: strong", "moderate": "Evidence: moderate", "weak": "Evidence: weak",
                   "mixed": "Evidence: mixed", "expert_opinion": "Evidence: expert opinion rather than trials"}
 
@@ -47,6 +42,7 @@ class Coach:
 
     def __post_init__(self) -> None:
         self.plans = PlanBuilder(self)
+        self.safety = SafetyReplies(self.knowledge)
         for entry in self.knowledge.topics:
             if "applies_to" not in entry:
                 self._general.setdefault(entry["topic"], entry)
@@ -56,7 +52,8 @@ class Coach:
         if topic in ("fallback", "out_of_scope", "help"):
             return self.fallback(topic)
         if context.red_flags and topic not in SAFE_AFTER_RED_FLAG:
-            return self.with_disclaimer(self.red_flag_reminder(topic, context), context)
+            reminder = self.safety.red_flag_reminder(topic_of(topic), context.red_flags)
+            return self.with_disclaimer(reminder, context)
         handler = {
             "why_pain": self._why_pain,
             "condition_info": self._condition_info,
@@ -68,7 +65,7 @@ class Coach:
         reply = handler(topic, context)
         if context.red_flags:  # e.g. treatment or shoes after a red flag: answer, but remind first
             reply.text = self.knowledge.messages["red_flag_reminder"] + "\n\n" + reply.text
-            reply.urgency = self._remembered_urgency(context)
+            reply.urgency = self.safety.most_urgent_level(context.red_flags)
         return self.with_disclaimer(reply, context)
 
     # ---- retrieval -----------------------------------------------------------------------
@@ -266,40 +263,46 @@ class Coach:
                      buttons=buttons, data={"exercises": [self.exercise_card(ex, why) for ex, why in chosen]})
 
     # ---- safety -----------------------------------------------------------------------------
-    def red_flag_reply(self, flag_ids: Iterable[str]) -> Reply:
-        flags = [self._flag(flag_id) for flag_id in flag_ids]
-        flags.sort(key=lambda flag: URGENCY_ORDER[flag["urgency"]])
-        top = flags[0]
-        heading = ("This needs emergency care now." if top["urgency"] == "emergency"
-                   else "Please get this checked by a clinician today.")
-        parts = [heading, top["what_to_do"].strip(), f"Why: {top['why'].strip()}"]
-        if flags[1:]:  # one line, not more paragraphs: the first instruction must stand out
-            parts.append("Also noted: " + "; ".join(flag["name"].lower() for flag in flags[1:]) + ".")
-        parts.append(self.knowledge.messages["red_flag_followup"])
-        source_ids = [source for flag in flags for source in flag["sources"]]
-        sources = self.knowledge.citations(source_ids)
-        parts.append("Source: " + "; ".join(sources))
-        return Reply(topic="red_flag", urgency=top["urgency"], text="\n\n".join(parts), sources=sources,
-                     data={"red_flags": [flag["id"] for flag in flags], "title": top["name"]})
+    def red_flag_answer(self, flag_ids: Sequence[str], context: Context) -> Reply:
+        """The warning for red flags found in this message."""
+        return self.with_disclaimer(self.safety.red_flag_reply(flag_ids), context)
 
-    def red_flag_reminder(self, topic: str, context: Context) -> Reply:
-        flags = [self._flag(flag_id) for flag_id in context.red_flags]
-        names = ", ".join(flag["name"].lower() for flag in flags)
-        text = f"{self.knowledge.messages['red_flag_reminder']} (You mentioned: {names}.)"
-        sources = self.knowledge.citations([s for flag in flags for s in flag["sources"]])
-        shown_topic = {"return_to_run": "plan", "help": "fallback"}.get(topic, topic)
-        return Reply(topic=shown_topic, urgency=self._remembered_urgency(context),
-                     text=text + "\n\nSource: " + "; ".join(sources), sources=sources,
-                     data={"red_flags": list(context.red_flags)})
+    def check_question(self, check_id: str, re_ask: bool = False) -> Reply:
+        return self.safety.check_question(check_id, re_ask)
 
-    def _remembered_urgency(self, context: Context) -> str:
-        return min((self._flag(f)["urgency"] for f in context.red_flags), key=URGENCY_ORDER.__getitem__)
+    def check_result(self, check_id: str, outcome: CheckOutcome, asked: str, context: Context,
+                     resume: bool = False) -> Reply:
+        """What a safety check's answer leads to: the advice it decides, or, when none of the warning
+        signs applies, the answer the runner asked for with a short note first (only the note when
+        the check interrupted the rest check, whose next question follows)."""
+        if not outcome.answer_question:
+            return self.with_disclaimer(self.safety.check_advice(check_id, outcome), context)
+        note = self.safety.check_note(outcome, topic="when_to_rest" if resume else "red_flag")
+        if resume:
+            return note
+        reply = self.answer(asked, context)
+        reply.text = note.text + "\n\n" + reply.text
+        reply.sources = list(dict.fromkeys(note.sources + reply.sources))
+        return reply
 
-    def _flag(self, flag_id: str) -> dict:
-        for flag in self.knowledge.red_flags["red_flags"]:
-            if flag["id"] == flag_id:
-                return flag
-        raise KeyError(flag_id)
+    # ---- should I rest? -------------------------------------------------------------------------
+    def rest_question(self, slot: str) -> dict:
+        return self.knowledge.rest_check["questions"][slot]
+
+    def rest_question_reply(self, slot: str) -> Reply:
+        """One rest-check question, a question (clarify) about when to rest; yes/no ones get buttons."""
+        question = self.rest_question(slot)
+        buttons = [button("Yes", "affirm"), button("No", "deny")] if question["answer"] == "yes_no" else []
+        return Reply(topic="when_to_rest", urgency="self_care", text=question["text"].strip(), buttons=buttons,
+                     clarify=True)
+
+    def rest_hint(self, kind: str) -> Reply:
+        return Reply(topic="when_to_rest", urgency="self_care", clarify=True,
+                     text=self.knowledge.rest_check["hints"][kind])
+
+    def rest_advice(self, answers: RestAnswers, context: Context) -> Reply:
+        """The rest check's decision by the pain-monitoring model, explained."""
+        return self.with_disclaimer(explain(decide(answers, self.knowledge), answers, self.knowledge), context)
 
     # ---- context --------------------------------------------------------------------------
     def acknowledge(self, context: Context, entities: Sequence[dict]) -> str:

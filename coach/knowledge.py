@@ -27,6 +27,7 @@ FILES = {
     "plans": None,
     "messages": None,
     "rest_check": None,
+    "safety_checks": "checks",
 }
 
 
@@ -44,8 +45,9 @@ class Knowledge:
     exercises: Dict[str, dict]
     red_flags: dict
     plans: dict
-    messages: Dict[str, str]
+    messages: Dict[str, Any]
     rest_check: dict
+    safety_checks: dict
     locations: Dict[str, dict] = field(default_factory=dict)
     equipment: Dict[str, dict] = field(default_factory=dict)
 
@@ -168,6 +170,18 @@ def _cross_check(directory: Path, k: Knowledge) -> None:
             refs = [slot["exercise"] for slot in group.get("exercises", [])]
             _check_refs(p("plans"), plan["id"], "exercises", refs, k.exercises, "exercise")
     _check_refs(p("rest_check"), "rest_check", "sources", k.rest_check["sources"], k.sources, "source")
+    flags = {flag["id"]: flag for flag in k.red_flags["red_flags"]}
+    checks = {check["id"]: check for check in k.safety_checks["checks"]}
+    for possible in k.red_flags.get("possible_red_flags", []):
+        _check_refs(p("red_flags"), possible["id"], "check", [possible["check"]], checks, "safety check")
+    for check in checks.values():
+        _check_refs(p("safety_checks"), check["id"], "questions.flag", [q["flag"] for q in check["questions"]],
+                    flags, "red flag")
+        for outcome in ("none", "unsure"):
+            _check_refs(p("safety_checks"), check["id"], f"{outcome}.sources", check[outcome]["sources"],
+                        k.sources, "source")
+    if "general" not in checks:
+        raise KnowledgeError(f"{p('safety_checks')}: field 'checks': no 'general' check (asked when no cue fits)")
     topics_present = {entry["topic"] for entry in k.topics if "applies_to" not in entry}
     for required_topic in ("why_pain", "shoes", "warmup", "when_to_rest"):
         if required_topic not in topics_present:
@@ -196,6 +210,7 @@ def read_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
         plans=raw["plans"],
         messages=raw["messages"],
         rest_check=raw["rest_check"],
+        safety_checks=raw["safety_checks"],
         locations=_index(directory / "vocabulary.yml", vocabulary["locations"], "location"),
         equipment=_index(directory / "vocabulary.yml", vocabulary["equipment"], "equipment"),
     )

@@ -71,9 +71,9 @@ def oversized_reply(text: str, coach: Optional[Coach] = None,
     Every channel calls this; coach and detector default to the process-wide ones."""
     if coach is None or detector is None:
         coach, detector = _safety_net()
-    hits = detector.detect(text[:RED_FLAG_SCAN_CHARS])
+    plain = [hit.flag_id for hit in detector.detect(text[:RED_FLAG_SCAN_CHARS]) if hit.plain]
     messages = []
-    if hits:
-        messages += coach.red_flag_reply([hit.flag_id for hit in hits]).messages()
+    if plain:
+        messages += coach.safety.red_flag_reply(plain).messages()
     messages.append({"text": coach.knowledge.messages["too_long"]})
     return messages

@@ -3,8 +3,9 @@
 Runs on every user message regardless of what the intent classifier thinks (see
 components/red_flag_guard.py). Patterns, word classes and cue words live in
 knowledge/red_flags.yml (syntax documented at its top); this module compiles and applies them.
-It errs on the side of care: a hedge such as "not sure if I heard a pop" still counts, a plain
-denial such as "no numbness" does not.
+Two kinds of hit come out: a plain red flag (``check`` is None: warn at once) and a possible one
+(``check`` names the safety check that decides it). It errs on the side of care: a hedge such as
+"not sure if I heard a pop" still counts, a plain denial such as "no numbness" does not.
 """
 from __future__ import annotations
 
@@ -17,8 +18,9 @@ from spacy.matcher import Matcher
 from spacy.tokens import Doc, Token
 
 from coach.knowledge import Knowledge
+from coach.topics import URGENCY_ORDER
 
-URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2, "self_care": 3}
+POSSIBLE = "possible"   # the urgency of a possible red flag: its safety check decides
 
 # Spellings the lookup lemmatizer does not unify: "can't" -> "ca" + "n't", "couldn't" -> "could" + "n't".
 _KEY_ALIASES = {"ca": "can", "could": "can", "n't": "not", "wo": "will", "calves": "calf", "calve": "calf",
@@ -27,16 +29,30 @@ _KEY_ALIASES = {"ca": "can", "could": "can", "n't": "not", "wo": "will", "calves
 _MISSING_APOSTROPHE = re.compile(
     r"\b(can|couldn|didn|don|doesn|isn|wasn|aren|weren|won|haven|hasn|hadn|wouldn|shouldn|ain)t\b")
 _KEY = "coach_key"
+NUMBER = "#num"   # every number ("4", "two") has this key, so "#num" can stand among alternatives
+
+
+def _key(token: Token) -> str:
+    if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
+        return NUMBER
+    return _KEY_ALIASES.get(token.lemma_, token.lemma_)
+
+
 if not Token.has_extension(_KEY):
-    Token.set_extension(_KEY, getter=lambda token: _KEY_ALIASES.get(token.lemma_, token.lemma_))
+    Token.set_extension(_KEY, getter=_key)
 _SENTENCE_ENDS = {".", "!", "?", "\n"}
 
 
 @dataclass(frozen=True)
 class RedFlagHit:
     flag_id: str
-    urgency: str
+    urgency: str              # emergency | urgent | soon; POSSIBLE for a possible red flag
     matched_text: str
+    check: Optional[str] = None   # the safety check that decides a possible red flag
+
+    @property
+    def plain(self) -> bool:
+        return self.check is None
 
 
 def normalise(text: str) -> str:
@@ -46,7 +62,8 @@ def normalise(text: str) -> str:
 
 
 def most_urgent(hits: Sequence[RedFlagHit]) -> Optional[str]:
-    return min((hit.urgency for hit in hits), key=URGENCY_ORDER.__getitem__, default=None)
+    """The most urgent level among the plain red flags (possible ones have no level yet)."""
+    return min((hit.urgency for hit in hits if hit.plain), key=URGENCY_ORDER.__getitem__, default=None)
 
 
 class RedFlagDetector:
@@ -58,7 +75,8 @@ class RedFlagDetector:
     def __init__(self, nlp: Language, knowledge: Knowledge):
         self.nlp = nlp
         config = knowledge.red_flags
-        self.flags: Dict[str, dict] = {flag["id"]: flag for flag in config["red_flags"]}
+        entries = config["red_flags"] + config.get("possible_red_flags", [])
+        self.flags: Dict[str, dict] = {flag["id"]: flag for flag in entries}
         self.word_classes = {name: self._class_keys(name, words) for name, words in config["word_classes"].items()}
         self.negation_cues = set(self._keys(config["negation_cues"]))
         self.hypothetical_cues = set(self._keys(config["hypothetical_cues"]))
@@ -72,7 +90,7 @@ class RedFlagDetector:
         self.matcher = Matcher(nlp.vocab)
         self._flag_of: Dict[str, str] = {}
         self._spells_negation: Dict[str, bool] = {}
-        for flag in config["red_flags"]:
+        for flag in entries:
             for index, pattern in enumerate(flag["patterns"]):
                 key = f"{flag['id']}/{index}"
                 compiled = self._compile(pattern)
@@ -82,10 +100,8 @@ class RedFlagDetector:
                     set(spec.get("_", {}).get(_KEY, {}).get("IN", [])) & self.negation_cues for spec in compiled)
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
-        self.ruled_out = {f["id"]: self._matcher(f["id"], f["ruled_out_by"]) for f in config["red_flags"]
-                          if f.get("ruled_out_by")}
-        self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in config["red_flags"]
-                           if f.get("also_needs")}
+        self.ruled_out = {f["id"]: self._matcher(f["id"], f["ruled_out_by"]) for f in entries if f.get("ruled_out_by")}
+        self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
 
     # ---- compiling ---------------------------------------------------------------------------
     def _doc(self, text: str) -> Doc:
@@ -118,16 +134,15 @@ class RedFlagDetector:
                 continue
             optional = word.endswith("?") and len(word) > 1
             word = word.rstrip("?") if optional else word
-            if word == "#num":
-                spec: dict = {"LIKE_NUM": True}
-            else:
-                alternatives: Set[str] = set()
-                for alternative in word.split("|"):
-                    if alternative.startswith("$"):
-                        alternatives.update(self.word_classes[alternative[1:]])
-                    else:
-                        alternatives.update(self._keys([alternative])[:1])
-                spec = {"_": {_KEY: {"IN": sorted(alternatives)}}}
+            alternatives: Set[str] = set()
+            for alternative in word.split("|"):
+                if alternative.startswith("$"):
+                    alternatives.update(self.word_classes[alternative[1:]])
+                elif alternative == NUMBER:
+                    alternatives.add(NUMBER)
+                else:
+                    alternatives.update(self._keys([alternative])[:1])
+            spec: dict = {"_": {_KEY: {"IN": sorted(alternatives)}}}
             if optional:
                 spec["OP"] = "?"
             compiled.append(spec)
@@ -191,12 +206,17 @@ class RedFlagDetector:
                 return True
         return False
 
+    def phrases(self, name: str, patterns: Sequence[str]) -> "Phrases":
+        """Compile other patterns in the same syntax (safety-check answers and cues)."""
+        return Phrases(self, self._matcher(name, patterns) if patterns else None)
+
     @staticmethod
     def _in_sentence(spans: List[Tuple[int, int]], sentence: Tuple[int, int]) -> bool:
         return any(sentence[0] <= s < sentence[1] for s, _ in spans)
 
     def detect(self, text: str) -> List[RedFlagHit]:
-        """Red flags described in the text, most urgent first; empty when there are none."""
+        """Red flags described in the text: plain ones most urgent first, then possible ones; empty
+        when there are none."""
         if not text or not text.strip():
             return []
         doc = self._doc(text)
@@ -216,5 +236,21 @@ class RedFlagDetector:
             if (self._is_general_question(doc, start) or self._is_resolved(doc, end, resolutions)
                     or self._is_denied(doc, start, end, self._spells_negation[pattern_key])):
                 continue
-            found[flag_id] = RedFlagHit(flag_id, self.flags[flag_id]["urgency"], doc[start:end].text)
-        return sorted(found.values(), key=lambda hit: (URGENCY_ORDER[hit.urgency], hit.flag_id))
+            flag = self.flags[flag_id]
+            found[flag_id] = RedFlagHit(flag_id, flag.get("urgency", POSSIBLE), doc[start:end].text, flag.get("check"))
+        return sorted(found.values(), key=lambda hit: (not hit.plain, URGENCY_ORDER.get(hit.urgency, 9), hit.flag_id))
+
+
+class Phrases:
+    """Patterns in the red-flag syntax, matched with the same denial rule: "it doesn't look bent"
+    does not say "looks bent"."""
+
+    def __init__(self, detector: RedFlagDetector, matcher: Optional[Matcher]):
+        self.detector, self.matcher = detector, matcher
+
+    def found_in(self, text: str) -> bool:
+        if self.matcher is None or not text or not text.strip():
+            return False
+        doc = self.detector._doc(text)
+        return any(not self.detector._is_denied(doc, start, end, spells_negation=True)
+                   for _, start, end in self.matcher(doc))

@@ -9,10 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
 
-TOPICS = ("why_pain", "shoes", "warmup", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
-          "condition_info", "red_flag", "self_test", "technique", "surface", "training_load", "stretching",
-          "out_of_scope", "fallback")
-URGENCIES = ("emergency", "urgent", "soon", "self_care")
+from coach.topics import PENDING, TOPICS, URGENCIES
 
 
 @dataclass
@@ -29,7 +26,7 @@ class Reply:
     def __post_init__(self) -> None:
         if self.topic not in TOPICS:
             raise ValueError(f"unknown topic {self.topic!r}")
-        if self.urgency not in URGENCIES:
+        if self.urgency not in URGENCIES and self.urgency != PENDING:
             raise ValueError(f"unknown urgency {self.urgency!r}")
 
     def payload(self) -> Dict[str, Any]:
@@ -55,6 +52,10 @@ def button(title: str, intent: str, **entities: Optional[str]) -> Dict[str, str]
     if filled:
         payload += "{" + ", ".join(f'"{name}": "{value}"' for name, value in filled.items()) + "}"
     return {"title": title, "payload": payload}
+
+
+def source_line(sources: List[str]) -> str:
+    return "Source: " + "; ".join(sources)
 
 
 def bullet_list(items: List[str]) -> str:

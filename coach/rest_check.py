@@ -1,7 +1,10 @@
 """'Should I rest?' by the pain-monitoring model: parse the runner's answers, decide, explain.
 
-Pure functions; thresholds and wording come from knowledge/rest_check.yml. The most cautious
-rule that applies wins: see a clinician > pause running > reduce load > keep running.
+Pure functions; thresholds and wording come from knowledge/rest_check.yml. First a bone screen
+(pain on one spot of a bone, pain that grows during the run, pain on hopping): the pain-monitoring
+model was tested on tendons, not bone, so any yes means "see a clinician" and the pain rule is not
+applied. Otherwise the most cautious rule that applies wins: see a clinician > pause running >
+reduce load > keep running.
 """
 from __future__ import annotations
 
@@ -14,7 +17,9 @@ from coach.replies import Reply
 
 KEEP, REDUCE, PAUSE, CLINICIAN = "keep_running", "reduce_load", "pause_running", "see_clinician"
 CAUTION_ORDER = [KEEP, REDUCE, PAUSE, CLINICIAN]
-QUESTIONS = ["pain_during_run", "settles_by_morning", "limping", "swelling", "rest_or_night_pain", "weeks_of_pain"]
+BONE_SCREEN = ["bone_spot_pain", "pain_grows_during_run", "hop_pain"]
+PAIN_QUESTIONS = ["pain_during_run", "settles_by_morning", "limping", "swelling", "rest_or_night_pain", "weeks_of_pain"]
+QUESTIONS = BONE_SCREEN + PAIN_QUESTIONS   # the order the form asks them
 
 _NUMBER_WORDS = {"zero": 0, "none": 0, "nil": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
                  "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a couple of": 2,
@@ -76,13 +81,25 @@ def parse_weeks(text: str) -> Optional[float]:
 
 @dataclass(frozen=True)
 class RestAnswers:
-    pain_during_run: float
-    settles_by_morning: bool
-    limping: bool
-    swelling: bool
-    rest_or_night_pain: bool
-    weeks_of_pain: float
+    """The runner's answers. After a yes in the bone screen the pain questions are not asked (None)."""
+    pain_during_run: Optional[float]
+    settles_by_morning: Optional[bool]
+    limping: Optional[bool]
+    swelling: Optional[bool]
+    rest_or_night_pain: Optional[bool]
+    weeks_of_pain: Optional[float]
     red_flag: bool = False
+    bone_spot_pain: bool = False
+    pain_grows_during_run: bool = False
+    hop_pain: bool = False
+
+    @property
+    def bone_screen_positive(self) -> List[str]:
+        return [question for question in BONE_SCREEN if getattr(self, question)]
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.bone_screen_positive) or all(getattr(self, q) is not None for q in PAIN_QUESTIONS)
 
 
 @dataclass
@@ -95,6 +112,9 @@ def decide(answers: RestAnswers, knowledge: Knowledge) -> RestDecision:
     """Apply the pain-monitoring model; the most cautious applicable rule wins."""
     config = knowledge.rest_check
     safe_max, acceptable_max = config["pain_scale"]["safe_max"], config["pain_scale"]["acceptable_max"]
+    screen = answers.bone_screen_positive
+    if screen:  # the pain rule is for tendons: possible bone stress goes to a clinician
+        return RestDecision(CLINICIAN, ["red_flag"] * answers.red_flag + screen + ["bone_screen"])
     votes: List[tuple] = []   # (action, reason)
     if answers.red_flag:
         votes.append((CLINICIAN, "red_flag"))
@@ -124,8 +144,8 @@ def decide(answers: RestAnswers, knowledge: Knowledge) -> RestDecision:
 def explain(decision: RestDecision, answers: RestAnswers, knowledge: Knowledge) -> Reply:
     config = knowledge.rest_check
     wording = config["decisions"][decision.action]
-    pain = f"{answers.pain_during_run:g}"
-    weeks = f"{answers.weeks_of_pain:g}"
+    pain = f"{answers.pain_during_run:g}" if answers.pain_during_run is not None else "?"
+    weeks = f"{answers.weeks_of_pain:g}" if answers.weeks_of_pain is not None else "?"
     reasons = [config["reasons"][key].format(pain=pain, weeks=weeks) for key in decision.reasons]
     sources = knowledge.citations(config["sources"])
     text = "\n\n".join([f"{wording['title']}.", "Why: " + "; ".join(dict.fromkeys(reasons)) + ".",

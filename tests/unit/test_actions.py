@@ -12,10 +12,11 @@ import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
-from actions.answers import ActionAnswer, ActionFallback, ActionRedFlag, ActionUpdateContext
+from actions.answers import ActionAnswer, ActionFallback, ActionUpdateContext
 from actions.rest_check import ActionRestAdvice, ValidateRestForm
-from coach.replies import TOPICS, URGENCIES
-from coach.rest_check import QUESTIONS
+from actions.safety import ActionRedFlag
+from coach.topics import PENDING, TOPICS, URGENCIES
+from coach.rest_check import BONE_SCREEN, PAIN_QUESTIONS, QUESTIONS
 from trackers import DOMAIN, entity, red_flag, rest_form_answer, user_turn
 
 NO_SOURCE_TOPICS = {"out_of_scope", "fallback"}
@@ -66,7 +67,7 @@ def slot_events(events, name):
 
 def assert_contract(payload):
     assert payload["topic"] in TOPICS
-    assert payload["urgency"] in URGENCIES
+    assert payload["urgency"] in URGENCIES or (payload["urgency"] == PENDING and payload.get("clarify"))
     assert isinstance(payload["sources"], list)
 
 
@@ -330,13 +331,13 @@ def test_red_flag_intent_without_a_flag_answers_why_pain(dispatcher, domain):
 
 
 def test_red_flag_intent_without_a_new_flag_repeats_the_remembered_warning(dispatcher, domain):
-    tracker = red_flag_turn("/red_flag", [], slots={"red_flags": ["bone_stress"], "disclaimer_shown": True})
+    tracker = red_flag_turn("/red_flag", [], slots={"red_flags": ["cannot_bear_weight"], "disclaimer_shown": True})
     events = run(ActionRedFlag(), dispatcher, tracker, domain)
 
     _, payload = the_reply(dispatcher)
     assert payload["topic"] == "red_flag" and payload["urgency"] == "urgent"
-    assert payload["red_flags"] == ["bone_stress"]
-    assert slot_events(events, "red_flags") == [SlotSet("red_flags", ["bone_stress"])]
+    assert payload["red_flags"] == ["cannot_bear_weight"]
+    assert slot_events(events, "red_flags") == [SlotSet("red_flags", ["cannot_bear_weight"])]
 
 
 # ---- after a red flag: no loading advice -----------------------------------------------------------
@@ -352,9 +353,10 @@ LOADING_TURNS = [
 
 
 @pytest.mark.parametrize("remembered, urgency", [
-    (["bone_stress"], "urgent"),
-    (["bone_stress", "achilles_rupture"], "emergency"),
-], ids=["urgent_flag", "urgent_and_emergency_flags"])
+    (["cannot_bear_weight"], "urgent"),
+    (["cannot_bear_weight", "achilles_rupture"], "emergency"),
+    (["bone_stress"], "soon"),
+], ids=["urgent_flag", "urgent_and_emergency_flags", "soon_flag"])
 @pytest.mark.parametrize("intent, topic, text", LOADING_TURNS, ids=[t[0] for t in LOADING_TURNS])
 def test_after_a_red_flag_loading_topics_remind_instead(dispatcher, domain, knowledge, intent, topic, text,
                                                         remembered, urgency):
@@ -366,7 +368,7 @@ def test_after_a_red_flag_loading_topics_remind_instead(dispatcher, domain, know
     message, payload = the_reply(dispatcher)
     assert payload["topic"] == topic
     assert payload["urgency"] == urgency
-    assert payload["red_flags"] == remembered
+    assert "red_flags" not in payload, "the payload carries nothing from earlier turns"
     assert "keep running" not in message["text"].lower()
     assert message["text"].startswith(knowledge.messages["red_flag_reminder"])
     assert "plan" not in payload and "exercises" not in payload
@@ -494,7 +496,8 @@ VALIDATIONS = [
 ]
 # Which kind of answer each question needs, and a phrase the right re-ask must contain.
 ANSWER_KINDS = {"pain_during_run": "pain", "settles_by_morning": "yes_no", "limping": "yes_no", "swelling": "yes_no",
-                "rest_or_night_pain": "yes_no", "weeks_of_pain": "weeks"}
+                "rest_or_night_pain": "yes_no", "weeks_of_pain": "weeks", "bone_spot_pain": "yes_no",
+                "pain_grows_during_run": "yes_no", "hop_pain": "yes_no"}
 HINT_PHRASES = {"pain": "0 to 10", "yes_no": "yes or no", "weeks": "2 weeks"}
 
 
@@ -555,7 +558,7 @@ def test_form_validation_run_sets_the_parsed_answer(dispatcher, domain, knowledg
         assert dispatcher.messages == []
 
 
-def test_required_slots_are_the_six_questions_without_a_red_flag(dispatcher, domain):
+def test_required_slots_are_the_nine_questions_without_a_red_flag(dispatcher, domain):
     tracker = rest_form_answer("pain_during_run", "4")
     slots = asyncio.run(ValidateRestForm().required_slots(QUESTIONS, dispatcher, tracker, domain))
     assert slots == QUESTIONS == DOMAIN["forms"]["rest_form"]["required_slots"]
@@ -578,7 +581,9 @@ def test_red_flag_ends_the_form_without_more_questions(dispatcher, domain):
 
 # slot -> words its question must contain (so each ask action asks its own question)
 QUESTION_WORDS = {"pain_during_run": ["0", "10"], "settles_by_morning": ["morning"], "limping": ["limping"],
-                  "swelling": ["swollen"], "rest_or_night_pain": ["night"], "weeks_of_pain": ["How long"]}
+                  "swelling": ["swollen"], "rest_or_night_pain": ["night"], "weeks_of_pain": ["How long"],
+                  "bone_spot_pain": ["one spot", "bone"], "pain_grows_during_run": ["longer you run"],
+                  "hop_pain": ["hop"]}
 
 
 @pytest.mark.parametrize("slot", QUESTIONS)
@@ -589,6 +594,9 @@ def test_each_rest_question_is_asked_with_the_right_answer_options(dispatcher, d
         events = asyncio.run(action_server.actions[name](dispatcher, tracker, domain))
         assert events == []
         read, buttons = said(dispatcher, domain), dispatcher.messages[0]["buttons"]
+        # A question, not an answer: it says so in its payload (product contract).
+        assert payloads(dispatcher) == [{"topic": "when_to_rest", "urgency": "self_care", "sources": [],
+                                         "clarify": True}]
     else:  # asked by a domain response instead
         response = domain["responses"][f"utter_ask_{slot}"][0]
         read, buttons = [response["text"]], response.get("buttons", [])
@@ -604,7 +612,8 @@ def test_each_rest_question_is_asked_with_the_right_answer_options(dispatcher, d
 # ---- ActionRestAdvice ---------------------------------------------------------------------------
 
 def answers(pain, settles, limping, swelling, night, weeks):
-    return dict(zip(QUESTIONS, [pain, settles, limping, swelling, night, weeks]))
+    """The six pain-rule answers, after a bone screen answered no three times."""
+    return {**dict.fromkeys(BONE_SCREEN, False), **dict(zip(PAIN_QUESTIONS, [pain, settles, limping, swelling, night, weeks]))}
 
 
 def assert_answers_cleared(events):
@@ -670,7 +679,7 @@ def test_rest_advice_after_a_red_flag_is_the_reminder(dispatcher, domain, knowle
     assert payload["topic"] == "when_to_rest"
     assert payload["urgency"] == "emergency"
     assert "decision" not in payload
-    assert payload["red_flags"] == ["achilles_rupture"]
+    assert "red_flags" not in payload, "the payload carries nothing from earlier turns"
     assert message["text"].startswith(knowledge.messages["red_flag_reminder"])
     assert "keep running" not in message["text"].lower()
     assert_answers_cleared(events)

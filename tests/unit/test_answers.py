@@ -99,7 +99,7 @@ def test_exercises_follow_location(coach):
 
 
 def test_red_flag_reply_tells_what_to_do_first(coach):
-    reply = coach.red_flag_reply(["achilles_rupture"])
+    reply = coach.safety.red_flag_reply(["achilles_rupture"])
     assert reply.urgency == "emergency" and reply.topic == "red_flag"
     assert reply.text.startswith("This needs emergency care now.")
     assert "Maffulli 1998" in reply.sources
@@ -107,7 +107,7 @@ def test_red_flag_reply_tells_what_to_do_first(coach):
 
 def test_after_a_red_flag_no_advice_to_keep_running(coach):
     for topic in ("when_to_rest", "plan", "exercises", "training_load"):
-        reply = coach.answer(topic, Context(red_flags=("bone_stress",), disclaimer_shown=True))
+        reply = coach.answer(topic, Context(red_flags=("cannot_bear_weight",), disclaimer_shown=True))
         assert reply.urgency == "urgent", topic
         assert "before you run" in reply.text, topic
         assert "keep running" not in reply.text.lower(), topic

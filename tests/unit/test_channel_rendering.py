@@ -18,7 +18,7 @@ def test_self_care_answer_keeps_its_text_and_sources_line_once(coach):
 
 @pytest.mark.parametrize("flag, urgency", [("achilles_rupture", "emergency"), ("cannot_bear_weight", "urgent")])
 def test_red_flag_puts_urgency_line_at_the_top(coach, flag, urgency):
-    reply = coach.red_flag_reply([flag])
+    reply = coach.safety.red_flag_reply([flag])
     assert reply.urgency == urgency
     [message] = render_turn(reply.messages())
     assert message.text.startswith(URGENCY_LINES[urgency] + "\n\n" + reply.text.split("\n")[0])

@@ -1,4 +1,5 @@
-"""The deterministic red-flag layer: every red flag caught, denials and questions left alone."""
+"""The deterministic red-flag layer: plain red flags warned at the right level, possible ones sent to
+a safety check, denials and questions left alone."""
 from pathlib import Path
 
 import pytest
@@ -16,11 +17,11 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
     ("I cant put any weight on my foot since I rolled it", "cannot_bear_weight", "urgent"),
     ("my ankle looks deformed", "deformity", "emergency"),
     ("the bone is sticking out", "open_wound", "emergency"),
-    ("my foot is numb and cold", "neuro_vascular", "emergency"),
+    ("my foot is numb and cold", "pale_cold_foot", "emergency"),
     ("calf is swollen hot and red since the cast came off", "dvt", "urgent"),
     ("fever and my ankle is red and hot", "infection", "urgent"),
-    ("one spot on my shin bone is really tender", "bone_stress", "urgent"),
-    ("pain at night that's getting worse every run", "bone_stress", "urgent"),
+    ("one spot on my shin bone is really tender", "bone_stress", "soon"),
+    ("pain at night that's getting worse every run", "bone_stress", "soon"),
     ("got hit by a car on my run", "high_force", "urgent"),
 ])
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -69,9 +70,13 @@ def test_empty_text(detector):
                                   "red_flag_cases_d.yml"])
 def test_evaluation_sets_stay_green(detector, name):
     """Sets A-D were written blind and each then shaped the patterns (first-pass figures in README);
-    keep them at 100% recall and <= 5% false alarms so no fix undoes another."""
+    keep every red flag caught by the patterns (warned, or sent to a safety check), at most 5% of
+    ordinary messages warned and at most 10% checked, so no fix undoes another."""
     cases = yaml.safe_load((EVAL / name).read_text())
     missed = [c["text"] for c in cases["red_flags"] if not detector.detect(c["text"])]
-    alarms = [c["text"] for c in cases["ordinary"] if detector.detect(c["text"])]
+    found = [detector.detect(c["text"]) for c in cases["ordinary"]]
+    alarms = [c["text"] for c, hits in zip(cases["ordinary"], found) if any(hit.plain for hit in hits)]
+    checks = [c["text"] for c, hits in zip(cases["ordinary"], found) if hits and not any(hit.plain for hit in hits)]
     assert missed == []
     assert len(alarms) <= 0.05 * len(cases["ordinary"]), alarms
+    assert len(checks) <= 0.10 * len(cases["ordinary"]), checks

@@ -37,7 +37,8 @@ def tree(tmp_path):
     for name in ("data", "knowledge", "components"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
     (tmp_path / "coach").mkdir()
-    shutil.copy(ROOT / "coach" / "language.py", tmp_path / "coach" / "language.py")
+    for name in ("language.py", "red_flag_model.py"):
+        shutil.copy(ROOT / "coach" / name, tmp_path / "coach" / name)
     return tmp_path
 
 

@@ -2,8 +2,8 @@
 
 Builds ``rasa_sdk.Tracker`` objects the way Rasa 3.6 sends them: every domain slot present (slots
 filled from the latest message's entities are already set, as Rasa fills them before the action
-runs), the parse data of the latest message as ``latest_message`` (with ``red_flags`` when the
-red-flag guard found one), and the events of the turn.
+runs), the parse data of the latest message as ``latest_message`` (with the guard's ``triage``
+when it found a red flag), and the events of the turn.
 """
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ def entity(kind: str, value: str, text: str = "", surface: Optional[str] = None)
 
 
 def red_flag(flag_id: str, urgency: str, matched: str) -> Dict[str, str]:
-    """One hit of the red-flag guard (components/red_flag_guard.py) in the parse data."""
+    """One plain red flag the guard found (components/red_flag_guard.py), most urgent first."""
     return {"id": flag_id, "urgency": urgency, "text": matched}
 
 
@@ -53,8 +53,9 @@ def parse_data(intent: str, text: str, entities: Sequence[dict] = (), confidence
         "metadata": {},
         "intent_ranking": [{"name": intent, "confidence": confidence}],
     }
-    if red_flags is not None:
-        message["red_flags"] = [dict(flag) for flag in red_flags]
+    if red_flags is not None:  # the red-flag guard's decision (components/red_flag_guard.py)
+        message["triage"] = {"decision": "warn", "reason": "pattern", "flags": [flag["id"] for flag in red_flags],
+                             "urgency": red_flags[0]["urgency"] if red_flags else None, "asked": None}
     return message
 
 
