@@ -12,8 +12,10 @@ export ACTION_PORT ?= 5055
 export WEB_PORT    ?= 8000
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export TF_CPP_MIN_LOG_LEVEL := 2
+# A health app sends no usage data anywhere.
+export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve shell test browser unit validate conversations e2e eval crossval bench clean
+.PHONY: help setup run serve shell test browser unit validate conversations e2e eval crossval bench forget-old clean
 
 help:
 	@echo "make run     set up on first use (Python 3.10 venv, pinned deps, spaCy pipeline, training), then serve"
@@ -22,6 +24,7 @@ help:
 	@echo "make test    everything a release must pass: pytest, rasa data validate, conversation tests, end-to-end"
 	@echo "make eval    NLU cross-validation, held-out intent results and red-flag recall/false alarms -> results/"
 	@echo "make bench   latency, throughput and memory against the stock-Rasa baseline -> results/"
+	@echo "make forget-old  erase conversations quiet for longer than ANKLE_COACH_RETENTION_DAYS (default 30)"
 
 # Heavy steps are cached on their inputs: the venv on (Python, requirements.txt) in ~/.cache,
 # the model on a hash of everything that shapes it (scripts/ensure-model).
@@ -69,6 +72,9 @@ crossval: eval
 
 bench: setup
 	$(PY) -m evaluation.bench
+
+forget-old:
+	@$(PY) -m serving.conversations --endpoints endpoints.yml
 
 clean:
 	rm -rf build models var results .pytest_cache

@@ -7,6 +7,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.fail_safe import fail_safe
 from actions.conversation import context_from, get_coach, send
 from coach.topics import ANSWERABLE_INTENTS
 
@@ -17,6 +18,7 @@ class ActionAnswer(Action):
     def name(self) -> Text:
         return "action_answer"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
@@ -33,6 +35,7 @@ class ActionUpdateContext(Action):
     def name(self) -> Text:
         return "action_update_context"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)
@@ -45,12 +48,36 @@ class ActionUpdateContext(Action):
         return send(dispatcher, get_coach().what_next(acknowledgement))
 
 
+# Offered by the two-stage fallback when the classifier gives them at least this much.
+SUGGESTION_CONFIDENCE = 0.05
+MAX_SUGGESTIONS = 3
+
+
+def likeliest_topics(parse_data: Dict[str, Any]) -> List[str]:
+    """The topic intents the classifier ranked highest for a message it wasn't sure about."""
+    suggestable = [intent for intent in ANSWERABLE_INTENTS if intent not in ("help", "out_of_scope")]
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if isinstance(r, dict)]
+    ranked = [r.get("name") for r in sorted(ranking, key=lambda r: -float(r.get("confidence") or 0))
+              if r.get("name") in suggestable and float(r.get("confidence") or 0) >= SUGGESTION_CONFIDENCE]
+    return list(dict.fromkeys(ranked))[:MAX_SUGGESTIONS]
+
+
 class ActionFallback(Action):
-    """Low-confidence or unknown messages: what the bot can help with, plus the disclaimer."""
+    """A message the classifier wasn't sure about: "Did you mean ...?" with the likeliest topics as
+    buttons and "Something else"; with no likely topic, what the bot can help with. Both carry the
+    disclaimer."""
 
     def name(self) -> Text:
         return "action_fallback"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        return send(dispatcher, get_coach().fallback("fallback"))
+        context = context_from(tracker)
+        off_topic = get_coach().off_topic("out_of_scope", context)
+        if off_topic is not None:
+            return send(dispatcher, off_topic)
+        likely = likeliest_topics(tracker.latest_message)
+        if not likely:
+            return send(dispatcher, get_coach().fallback("fallback"))
+        return send(dispatcher, get_coach().did_you_mean(likely, tracker.latest_message.get("entities") or []))

@@ -11,6 +11,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from coach.answers import Coach, Context
+from coach.diagnoses import named_diagnosis
 from coach.knowledge import load_knowledge
 from coach.replies import Reply
 from coach.triage import CheckTable, Triager
@@ -61,6 +62,8 @@ def context_from(tracker: Tracker) -> Context:
     knowledge = get_coach().knowledge
     slot = tracker.get_slot
     equipment = slot("equipment") if isinstance(slot("equipment"), list) else []
+    values = [e.get("value") for e in tracker.latest_message.get("entities", [])
+              if isinstance(e, dict) and isinstance(e.get("value"), str)]
     red_flags = slot("red_flags") if isinstance(slot("red_flags"), list) else []
     return Context(
         location=_known(slot("location"), knowledge.locations),
@@ -68,12 +71,12 @@ def context_from(tracker: Tracker) -> Context:
         condition=_known(slot("condition"), knowledge.conditions),
         exercise=_known(latest_entity(tracker, "exercise") or slot("exercise"), knowledge.exercises),
         equipment=tuple(e for e in equipment if e in knowledge.equipment),
-        mentioned=tuple(e.get("value") for e in tracker.latest_message.get("entities", [])
-                        if isinstance(e, dict) and isinstance(e.get("value"), str)),
+        mentioned=tuple(values),
         painful_now={"sore_now": True, "pain_free_now": False}.get(slot("pain_state")),
         runs_per_week=_runs(slot("runs_per_week")),
         red_flags=tuple(f for f in red_flags if f in get_coach().safety.flags),
         disclaimer_shown=slot("disclaimer_shown") is True,
+        diagnosis=named_diagnosis(tracker.latest_message.get("text") or "", values, knowledge),
     )
 
 

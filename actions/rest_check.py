@@ -8,6 +8,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.fail_safe import fail_safe
 from actions.conversation import context_from, get_coach, send
 from coach.rest_check import BONE_SCREEN, QUESTIONS, RestAnswers, parse_pain, parse_weeks, parse_yes_no
 
@@ -31,6 +32,7 @@ class _AskRestQuestion:
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         return send(dispatcher, get_coach().rest_question_reply(self.slot))
@@ -49,6 +51,8 @@ def _validator(slot: str):
 
 
 class ValidateRestForm(FormValidationAction):
+    run = fail_safe(FormValidationAction.run)
+
     def name(self) -> Text:
         return "validate_rest_form"
 
@@ -73,6 +77,7 @@ class ActionRestAdvice(Action):
     def name(self) -> Text:
         return "action_rest_advice"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)

@@ -12,6 +12,7 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.fail_safe import fail_safe
 from actions.conversation import context_from, get_check_table, get_coach, get_triager, send
 from coach.triage import NOT_SURE, CheckAnswer, asked_intent
 
@@ -42,6 +43,7 @@ class ActionRedFlag(Action):
     def name(self) -> Text:
         return "action_red_flag"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)
@@ -60,6 +62,7 @@ class ActionAskCheckAnswer(Action):
     def name(self) -> Text:
         return "action_ask_check_answer"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         check_id = tracker.get_slot("safety_check")
@@ -74,6 +77,8 @@ class ActionAskCheckAnswer(Action):
 
 
 class ValidateSafetyCheckForm(FormValidationAction):
+    run = fail_safe(FormValidationAction.run)
+
     def name(self) -> Text:
         return "validate_safety_check_form"
 
@@ -103,6 +108,7 @@ class ActionSafetyCheckResult(Action):
     def name(self) -> Text:
         return "action_safety_check_result"
 
+    @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         coach, table = get_coach(), get_check_table()
@@ -113,7 +119,10 @@ class ActionSafetyCheckResult(Action):
         resume = tracker.get_slot("check_resume") == REST_FORM
         answer = tracker.get_slot("check_answer")
         events: List[EventType] = [SlotSet(slot, None) for slot in CHECK_SLOTS]
-        if isinstance(answer, dict):
+        if answer is None and tracker.get_slot("safety_checked"):  # one check per conversation: no second quiz
+            outcome = table.already_checked()
+        else:  # an answer that was never read (its validation failed) counts as "not sure"
+            answer = answer if isinstance(answer, dict) else {"kind": NOT_SURE}
             outcome = table.decide(check["id"], CheckAnswer(tuple(answer.get("yes") or ()), str(answer.get("kind"))))
             flags = [flag for flag in answer.get("flags") or [] if flag in coach.safety.flags]
             if flags:  # a red flag stated outright while answering: the most urgent advice wins
@@ -121,8 +130,6 @@ class ActionSafetyCheckResult(Action):
             events.append(SlotSet("safety_checked", True))
             if outcome.flags:
                 events.append(SlotSet("red_flags", list(dict.fromkeys(list(context.red_flags) + list(outcome.flags)))))
-        else:  # checked earlier in this conversation: no second quiz
-            outcome = table.already_checked()
         reply = coach.check_result(check["id"], outcome, asked, context, resume=resume)
         if outcome.answer_question and resume:
             return send(dispatcher, reply) + events + [ActiveLoop(REST_FORM)]  # its next question follows

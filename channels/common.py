@@ -2,8 +2,9 @@
 
 - ``TurnCollector``: keeps the bot's messages of one turn whole (the stock collector splits text at
   blank lines), so the turn can be rendered as one reply with the urgency line on top.
-- ``run_turn``: a runner's message through Rasa; an over-long one is answered without the model
-  but still scanned for red flags, exactly like the REST channel.
+- ``run_turn``: a runner's message through the checks every channel applies (channels/intake.py:
+  rate limits, "/forget", typed "/intent" text, length) and then Rasa; if the bot could not answer
+  at all, the runner still gets a reply (a red-flag warning when the message describes one).
 - ``OrderedTasks``: webhooks are answered at once and the work runs in the background, one message
   at a time per conversation, in arrival order.
 - ``SeenKeys``: remembers recent update/event ids so a redelivery is not processed twice.
@@ -20,11 +21,12 @@ from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
 
-from coach.messages_in import MAX_MESSAGE_CHARS, oversized_reply
+from channels.intake import FORGET, MESSAGE, forgotten_reply, gate
+from coach.messages_in import unanswered_reply
+from serving.conversations import forget
 
 logger = logging.getLogger(__name__)
 
-SORRY = "Sorry, something went wrong on my side. Please try again in a moment."
 _KEPT_FIELDS = ("text", "buttons", "quick_replies", "custom", "image", "attachment", "elements")
 
 
@@ -48,18 +50,36 @@ class TurnCollector(OutputChannel):
 
 
 async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], collector: TurnCollector, text: str,
-                   sender_id: str, input_channel: str, message_id: Optional[str] = None,
-                   metadata: Optional[Dict[str, Any]] = None) -> List[Dict[str, Any]]:
-    """The bot's messages for one runner message (a sorry note if Rasa failed and said nothing)."""
-    if len(text) > MAX_MESSAGE_CHARS:
-        return oversized_reply(text)
+                   sender_id: str, input_channel: str, tracker_store: Callable[[], Any],
+                   message_id: Optional[str] = None, metadata: Optional[Dict[str, Any]] = None,
+                   trusted: bool = False) -> List[Dict[str, Any]]:
+    """The bot's messages for one runner message. ``trusted``: the text is a payload the channel holds
+    itself (a button it sent, a command it maps), not typed by the runner."""
+    admission = gate().admit(sender_id, text, trusted=trusted)
+    if admission.kind == FORGET:
+        await forget(tracker_store(), sender_id)
+        return forgotten_reply()
+    if admission.kind != MESSAGE:
+        return admission.replies
     try:
-        await on_new_message(UserMessage(text, collector, sender_id, input_channel=input_channel,
+        await on_new_message(UserMessage(admission.text, collector, sender_id, input_channel=input_channel,
                                          message_id=message_id, metadata=metadata))
-    except Exception:
-        logger.exception("Failed to handle a %s message from %s", input_channel, sender_id)
-        return collector.messages or [{"text": SORRY}]
-    return collector.messages
+    except Exception as error:
+        logger.error("Failed to handle a %s message from %s: %s", input_channel, sender_id, type(error).__name__)
+    return collector.messages or unanswered_reply(text)
+
+
+class KnowsItsApp:
+    """A channel that needs the running app (its agent's tracker store, to erase a conversation)."""
+    app: Any = None
+
+    def remember_app(self, blueprint: Any) -> None:
+        @blueprint.listener("before_server_start")
+        async def remember(app: Any, _: Any) -> None:
+            self.app = app
+
+    def tracker_store(self) -> Any:
+        return self.app.ctx.agent.tracker_store
 
 
 class SeenKeys:

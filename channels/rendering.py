@@ -14,12 +14,13 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
 
-URGENCY_LINES = {
-    "emergency": "🚨 EMERGENCY: call emergency services or go to A&E now",
-    "urgent": "⚠️ URGENT: get seen by a doctor or clinician today",
-    "soon": "🩺 SOON: see a physio or doctor within the next few days",
-}
-URGENCY_ORDER = {"emergency": 0, "urgent": 1, "soon": 2, "self_care": 3}
+from coach.knowledge import load_knowledge
+from coach.topics import PENDING, most_urgent
+
+# The banner wording lives with the urgency levels in knowledge/messages.yml; chat apps get an emoji.
+_EMOJI = {"emergency": "🚨", "urgent": "⚠️", "soon": "🩺", PENDING: "❓"}
+URGENCY_LINES = {level: f"{_EMOJI[level]} {wording['banner']}"
+                 for level, wording in load_knowledge().messages["urgency_levels"].items()}
 
 TELEGRAM_TEXT_LIMIT = 4000        # Telegram allows 4096 (UTF-16 units); keep a margin for emoji
 TELEGRAM_CALLBACK_BYTES = 64      # callback_data limit
@@ -47,10 +48,6 @@ class ChatMessage:
     def text(self) -> str:
         return "\n\n".join(part for part in (self.urgency_line, self.body) if part)
 
-
-def most_urgent(urgencies: Iterable[Optional[str]]) -> Optional[str]:
-    known = [u for u in urgencies if u in URGENCY_ORDER]
-    return min(known, key=URGENCY_ORDER.__getitem__) if known else None
 
 
 def _buttons(raw: Any) -> List[Button]:
@@ -106,7 +103,8 @@ def render_turn(messages: Iterable[Dict[str, Any]]) -> List[ChatMessage]:
                 body = f"{body}\n\n{line}" if body else line
         rendered.append(ChatMessage(body=body, buttons=bubble["buttons"]))
 
-    urgency = most_urgent(c.get("urgency") for b in bubbles for c in b["customs"])
+    urgencies = [c.get("urgency") for b in bubbles for c in b["customs"]]
+    urgency = most_urgent(urgencies) or (PENDING if PENDING in urgencies else None)
     if urgency in URGENCY_LINES and rendered:
         rendered[0].urgency_line = URGENCY_LINES[urgency]
     return [message for message in rendered if message.text or message.buttons]

@@ -25,10 +25,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import ApiClient, OrderedTasks, SeenKeys, TurnCollector, env, run_turn
+from channels.common import ApiClient, KnowsItsApp, OrderedTasks, SeenKeys, TurnCollector, env, run_turn
+from channels.intake import sender_id
 from channels.rendering import render_turn, slack_message, slack_plain_text
 from channels.verify import verify_slack_request
-from coach.messages_in import MAX_BODY_BYTES
+from serving.limits import MAX_BODY_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -41,7 +42,7 @@ class SlackOutput(TurnCollector):
         return "slack"
 
 
-class SlackInput(InputChannel):
+class SlackInput(InputChannel, KnowsItsApp):
     @classmethod
     def name(cls) -> Text:
         return "slack"  # URLs under /webhooks/slack/
@@ -76,14 +77,15 @@ class SlackInput(InputChannel):
             await self.client.post(f"{self.api_url}/chat.postMessage", "chat.postMessage", json=body, headers=headers)
 
     def schedule(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], *, channel: str, user: str,
-                 text: str, thread_ts: Optional[str], message_id: str) -> None:
-        """Handle a runner's text in the background; one conversation per runner and Slack channel."""
-        sender = f"slack:{channel}:{user}"
+                 text: str, thread_ts: Optional[str], message_id: str, trusted: bool = False) -> None:
+        """Handle a runner's text in the background; one conversation per runner and Slack channel.
+        ``trusted``: the text is the value of a button this server sent (Slack signs the press)."""
+        sender = sender_id("slack", channel, user)
         metadata = {"slack": {"channel": channel, "user": user, "thread_ts": thread_ts}}
 
         async def work() -> None:
-            messages = await run_turn(on_new_message, SlackOutput(), text, sender, self.name(),
-                                      message_id=message_id, metadata=metadata)
+            messages = await run_turn(on_new_message, SlackOutput(), text, sender, self.name(), self.tracker_store,
+                                      message_id=message_id, metadata=metadata, trusted=trusted)
             await self.post_turn(channel, thread_ts, messages)
 
         self.tasks.spawn(sender, work)
@@ -95,6 +97,7 @@ class SlackInput(InputChannel):
     # ---- webhooks ------------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("ankle_slack_webhook", __name__)
+        self.remember_app(webhook)
         reason = self.off_reason()
         if reason:
             logger.info("Slack channel is off: %s", reason)
@@ -186,5 +189,6 @@ class SlackInput(InputChannel):
         thread_ts = (message.get("thread_ts") or container.get("thread_ts") or message.get("ts")
                      or container.get("message_ts"))
         self.schedule(on_new_message, channel=str(channel), user=str(user), text=str(action["value"]),
-                      thread_ts=thread_ts, message_id=f"slack-action-{payload.get('trigger_id') or action.get('action_ts')}")
+                      thread_ts=thread_ts, message_id=f"slack-action-{payload.get('trigger_id') or action.get('action_ts')}",
+                      trusted=True)
         return True

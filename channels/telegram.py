@@ -22,10 +22,11 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import ApiClient, OrderedTasks, SeenKeys, TurnCollector, env, run_turn
+from channels.common import ApiClient, KnowsItsApp, OrderedTasks, SeenKeys, TurnCollector, env, run_turn
+from channels.intake import sender_id
 from channels.rendering import CallbackPayloads, render_turn, telegram_messages
 from channels.verify import telegram_secret_ok, valid_telegram_secret
-from coach.messages_in import MAX_BODY_BYTES
+from serving.limits import MAX_BODY_BYTES
 
 logger = logging.getLogger(__name__)
 
@@ -43,13 +44,21 @@ def command_as_intent(text: str) -> str:
     return COMMANDS.get(command, text)
 
 
+def conversation_of(chat: Dict[str, Any], user: Dict[str, Any]) -> str:
+    """One conversation per runner: a private chat is the runner's; in a group, each member has their own,
+    so nobody's answers are shaped by another member's red flags."""
+    if chat.get("type") in ("group", "supergroup") and user.get("id") is not None:
+        return sender_id("telegram", chat["id"], user["id"])
+    return sender_id("telegram", chat["id"])
+
+
 class TelegramOutput(TurnCollector):
     @classmethod
     def name(cls) -> Text:
         return "telegram"
 
 
-class TelegramInput(InputChannel):
+class TelegramInput(InputChannel, KnowsItsApp):
     @classmethod
     def name(cls) -> Text:
         return "telegram"  # URLs under /webhooks/telegram/
@@ -88,15 +97,16 @@ class TelegramInput(InputChannel):
             for body in telegram_messages(message, self.payloads):
                 await self.call("sendMessage", {"chat_id": chat_id, **body})
 
-    async def handle_text(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], chat_id: int,
-                          text: str, message_id: Optional[str], metadata: Dict[str, Any]) -> None:
-        messages = await run_turn(on_new_message, TelegramOutput(), text, f"telegram:{chat_id}", self.name(),
-                                  message_id=message_id, metadata=metadata)
+    async def handle_text(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], chat_id: int, sender: str,
+                          text: str, message_id: Optional[str], metadata: Dict[str, Any], trusted: bool) -> None:
+        messages = await run_turn(on_new_message, TelegramOutput(), text, sender, self.name(), self.tracker_store,
+                                  message_id=message_id, metadata=metadata, trusted=trusted)
         await self.send_turn(chat_id, messages)
 
     # ---- webhook -----------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         webhook = Blueprint("ankle_telegram_webhook", __name__)
+        self.remember_app(webhook)
         reason = self.off_reason()
         if reason:
             logger.info("Telegram channel is off: %s", reason)
@@ -150,9 +160,11 @@ class TelegramInput(InputChannel):
                 return True
             metadata = {"telegram": {"chat_id": chat_id, "message_id": message.get("message_id"),
                                      "user_id": sender.get("id")}}
-            text = command_as_intent(text)
-            self.tasks.spawn(str(chat_id), lambda: self.handle_text(
-                on_new_message, chat_id, text, f"tg-{chat_id}-{message.get('message_id')}", metadata))
+            command = command_as_intent(text)
+            conversation = conversation_of(message["chat"], sender)
+            self.tasks.spawn(conversation, lambda: self.handle_text(
+                on_new_message, chat_id, conversation, command, f"tg-{chat_id}-{message.get('message_id')}",
+                metadata, trusted=command != text))
             return True
         if isinstance(update.get("callback_query"), dict):
             query = update["callback_query"]
@@ -168,16 +180,21 @@ class TelegramInput(InputChannel):
             if payload is None and isinstance(data, str):
                 payload = button_title(message, data)  # key from before a restart: the title still reads well
 
+            conversation = conversation_of(message["chat"], query.get("from") or {})
+
             async def press() -> None:
                 await self.call("answerCallbackQuery", {"callback_query_id": query_id})
                 if payload:
                     metadata = {"telegram": {"chat_id": chat_id, "user_id": (query.get("from") or {}).get("id"),
                                              "callback_query_id": query_id}}
-                    await self.handle_text(on_new_message, chat_id, payload, f"tg-cb-{query_id}", metadata)
+                    # A payload this server stored for its own button is trusted; a button title
+                    # (from before a restart) is read as words.
+                    await self.handle_text(on_new_message, chat_id, conversation, payload, f"tg-cb-{query_id}",
+                                           metadata, trusted=self.payloads.decode(data) is not None)
                 else:
                     await self.call("sendMessage", {"chat_id": chat_id, "text": EXPIRED_BUTTON})
 
-            self.tasks.spawn(str(chat_id), press)
+            self.tasks.spawn(conversation, press)
             return True
         return False  # edited messages, channel posts, member updates ...
 

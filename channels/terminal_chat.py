@@ -14,7 +14,8 @@ import requests
 
 URGENCY_BANNERS = {"emergency": "!!! EMERGENCY: call emergency services or go to A&E now !!!",
                    "urgent": "!! URGENT: see a clinician today !!",
-                   "soon": "! See a physio or doctor within days !"}
+                   "soon": "! See a physio or doctor within days !",
+                   "pending": "? Safety check: please answer the question below ?"}
 
 
 def render(messages: List[dict]) -> List[dict]:

@@ -11,11 +11,15 @@ from typing import Dict, Iterable, List, Optional, Sequence, Tuple
 
 from coach.knowledge import Knowledge
 from coach.plans import PlanBuilder
-from coach.replies import Reply, bullet_list, button
+from coach.replies import Reply, bullet_list, button, source_line
 from coach.rest_check import RestAnswers, decide, explain
 from coach.safety import SafetyReplies
 from coach.topics import MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG, topic_of
 from coach.triage import CheckOutcome
+
+# Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
+USES_BODY_WORDS = frozenset({"technique", "warmup", "shoes", "surface", "training_load", "plan", "self_test",
+                             "exercise_howto"})
 EVIDENCE_WORDS = {"strong": "Evidence: strong", "moderate": "Evidence: moderate", "weak": "Evidence: weak",
                   "mixed": "Evidence: mixed", "expert_opinion": "Evidence: expert opinion rather than trials"}
 
@@ -33,6 +37,7 @@ class Context:
     runs_per_week: Optional[int] = None
     red_flags: Sequence[str] = ()          # red-flag ids raised earlier in this conversation
     disclaimer_shown: bool = False
+    diagnosis: Optional[str] = None        # a clinician-managed diagnosis named in the latest message
 
 
 @dataclass
@@ -49,11 +54,16 @@ class Coach:
 
     # ---- entry point -------------------------------------------------------------------
     def answer(self, topic: str, context: Context) -> Reply:
+        off_topic = self.off_topic(topic, context)
+        if off_topic is not None:
+            return off_topic
         if topic in ("fallback", "out_of_scope", "help"):
             return self.fallback(topic)
         if context.red_flags and topic not in SAFE_AFTER_RED_FLAG:
             reminder = self.safety.red_flag_reminder(topic_of(topic), context.red_flags)
             return self.with_disclaimer(reminder, context)
+        if context.diagnosis and topic != "shoes":
+            return self.with_disclaimer(self.clinician_plan(topic, context.diagnosis), context)
         handler = {
             "why_pain": self._why_pain,
             "condition_info": self._condition_info,
@@ -285,6 +295,13 @@ class Coach:
         reply.sources = list(dict.fromkeys(note.sources + reply.sources))
         return reply
 
+    def clinician_plan(self, topic: str, diagnosis: str) -> Reply:
+        """A diagnosis a clinician manages: their plan, not training advice from here."""
+        sources = self.knowledge.citations(["clinical_guidance"])
+        text = self.knowledge.messages["clinician_plan"].format(diagnosis=diagnosis).strip()
+        return Reply(topic=topic_of(topic), urgency="soon", text=text + "\n\n" + source_line(sources),
+                     sources=sources, data={"diagnosis": diagnosis})
+
     # ---- should I rest? -------------------------------------------------------------------------
     def rest_question(self, slot: str) -> dict:
         return self.knowledge.rest_check["questions"][slot]
@@ -330,6 +347,44 @@ class Coach:
                    button("Should I rest?", "when_to_rest"), button("Shoes", "shoes")]
         return Reply(topic="fallback", urgency="self_care", text=text, buttons=buttons, clarify=True)
 
+    # ---- what this bot doesn't cover ---------------------------------------------------------
+    def off_topic(self, topic: str, context: Context) -> Optional[Reply]:
+        """Another body part, nutrition, the weather, bookings: a short honest answer saying who can help.
+        A request to prescribe or to diagnose is always declined kindly. A message that also names
+        something this bot covers (the ankle, a condition, an exercise) gets that answer instead."""
+        mentioned = set(context.mentioned)
+        kinds = [term for term in self.knowledge.vocabulary["off_topic"] if term["id"] in mentioned]
+        if not kinds or topic == "help":
+            return None
+        covered = mentioned & (set(self.knowledge.locations) | set(self.knowledge.conditions)
+                               | set(self.knowledge.exercises))
+        answers = self.knowledge.messages["off_topic"]
+        for term in kinds:
+            if term["id"] in ("prescription", "diagnosis_request"):
+                return self._off_topic_reply(answers[term["id"]])
+        if covered or topic in USES_BODY_WORDS:
+            return None
+        term = kinds[0]
+        if term["id"].startswith("body_"):
+            return self._off_topic_reply(answers["body_part"].format(what=term["label"]))
+        return self._off_topic_reply(answers[term["id"]])
+
+    def _off_topic_reply(self, text: str) -> Reply:
+        return Reply(topic="out_of_scope", urgency="self_care", disclaimer=True,
+                     text=text.strip() + "\n\n" + self.knowledge.messages["disclaimer"])
+
+    def did_you_mean(self, intents: Sequence[str], entities: Sequence[dict]) -> Reply:
+        """The two-stage fallback: the likeliest topics as buttons (with what the message named), and
+        "Something else" for the full menu."""
+        messages = self.knowledge.messages
+        carried = {e["entity"]: e["value"] for e in entities
+                   if e.get("entity") in ("location", "condition", "exercise", "subject") and e.get("value")}
+        buttons = [button(messages["topic_labels"][intent], intent, **carried) for intent in intents]
+        buttons.append(button(messages["something_else"], "help"))
+        text = messages["did_you_mean"] + " " + " / ".join(messages["topic_labels"][i].lower() for i in intents) + "?"
+        return Reply(topic="fallback", urgency="self_care", clarify=True, disclaimer=True, buttons=buttons,
+                     text=text + "\n\n" + messages["disclaimer"], data={"suggestions": list(intents)})
+
     # ---- no answer -------------------------------------------------------------------------
     def fallback(self, kind: str) -> Reply:
         """Help, fallback and out-of-scope replies always carry the disclaimer."""
@@ -337,6 +392,12 @@ class Coach:
         text = {"help": messages["capabilities"], "out_of_scope": messages["out_of_scope"]}.get(kind, messages["fallback"])
         return Reply(topic="out_of_scope" if kind == "out_of_scope" else "fallback", urgency="self_care",
                      disclaimer=True, text=text + "\n\n" + messages["disclaimer"])
+
+    def unavailable(self) -> Reply:
+        """When the knowledge can't be reached (the action server is down): honest, with the disclaimer."""
+        messages = self.knowledge.messages
+        return Reply(topic="fallback", urgency="self_care", disclaimer=True,
+                     text=messages["unavailable"].strip() + "\n\n" + messages["disclaimer"])
 
     def with_disclaimer(self, reply: Reply, context: Context) -> Reply:
         """The disclaimer goes with the first medical answer of a conversation, once."""

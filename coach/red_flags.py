@@ -100,7 +100,14 @@ class RedFlagDetector:
                     set(spec.get("_", {}).get(_KEY, {}).get("IN", [])) & self.negation_cues for spec in compiled)
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
-        self.ruled_out = {f["id"]: self._matcher(f["id"], f["ruled_out_by"]) for f in entries if f.get("ruled_out_by")}
+        self.past = self._matcher("past", config.get("past_cues", []))
+        # A rule-out is one pattern (in the same sentence) or a list of patterns that must all appear
+        # in the message ("walking normally" and "pressing the bone doesn't hurt").
+        self.ruled_out = {f["id"]: self._matcher(f["id"], [p for p in f["ruled_out_by"] if isinstance(p, str)])
+                          for f in entries if f.get("ruled_out_by")}
+        self.ruled_out_together = {f["id"]: [[self._matcher(f"{f['id']}/all", [p]) for p in group]
+                                             for group in f.get("ruled_out_by", []) if isinstance(group, list)]
+                                   for f in entries}
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
 
     # ---- compiling ---------------------------------------------------------------------------
@@ -188,12 +195,13 @@ class RedFlagDetector:
         return not spells_negation and any(self._negates(doc, i) for i in range(start, end))
 
     def _is_general_question(self, doc: Doc, start: int) -> bool:
-        """'Can you get a DVT from running?' asks about a symptom without reporting one."""
+        """'Can you get a DVT from running?' asks about a symptom without reporting one. A sentence that
+        opens like "how can I tell" or "what are the signs" asks, with or without its question mark."""
         first, last = self._sentence(doc, start)
-        if last >= len(doc) or doc[last].text != "?":
-            return False
         if any(q_start == first for _, q_start, _ in self.question_starts(doc)):
             return True
+        if last >= len(doc) or doc[last].text != "?":
+            return False
         keys = {doc[i]._.get(_KEY) for i in range(first, last)}
         return doc[first]._.get(_KEY) in self.question_openers and not keys & (self.first_person | self.negation_cues)
 
@@ -233,6 +241,10 @@ class RedFlagDetector:
             if flag_id in self.ruled_out and self._in_sentence(
                     [(s, e) for _, s, e in self.ruled_out[flag_id](doc)], sentence):
                 continue
+            if any(all(matcher(doc) for matcher in group) for group in self.ruled_out_together[flag_id]):
+                continue
+            if self._in_sentence([(s, e) for _, s, e in self.past(doc)], sentence):
+                continue  # "dislocated it when I was 19, never bothered me since": history, not a report
             if (self._is_general_question(doc, start) or self._is_resolved(doc, end, resolutions)
                     or self._is_denied(doc, start, end, self._spells_negation[pattern_key])):
                 continue

@@ -171,6 +171,16 @@ class Triager:
 _DENIAL_ONLY = re.compile(r"^\s*(no|nope|nah|none|neither|not at all|nothing)\b", re.I)
 
 
+_QUESTION = re.compile(r"\?|\b(what|how|why|when|which|where|any (tips|advice|ideas?))\b|"
+                       r"\b(should|can|could|do|does|would|will|is|are|may|must) (i|you|it|we|my)\b|"
+                       r"\b(tell me|advice|advise|help me|recommend|suggest|need to know)\b", re.I)
+
+
+def asks_a_question(text: str) -> bool:
+    """'rolled it yesterday, can walk, bit swollen' tells; 'should I ice it?' asks."""
+    return bool(_QUESTION.search(text or ""))
+
+
 def asked_intent(intent: Optional[str], fallback: str) -> str:
     """What a runner who was checked asked for: their intent if it asks a question, else the check's topic."""
     return intent if intent in ANSWERABLE_INTENTS and intent not in ("help", "out_of_scope") else fallback

@@ -28,7 +28,7 @@ from components.red_flag_classifier import SCORE
 from coach.knowledge import load_knowledge
 from coach.language import load_pipeline
 from coach.red_flags import RedFlagDetector
-from coach.triage import CHECK, WARN, Triager
+from coach.triage import CHECK, WARN, Triager, asks_a_question
 
 RED_FLAG_INTENT = "red_flag"
 SAFETY_CHECK_INTENT = "safety_check"
@@ -58,12 +58,17 @@ class RedFlagGuard(GraphComponent):
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
+            text = message.get(TEXT) or ""
+            if text.lstrip().startswith("/"):
+                continue  # a button's payload (only signed ones get here): its intent is already set
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
             ranking = [r for r in (message.get(INTENT_RANKING_KEY) or []) if r.get(INTENT_NAME_KEY) != RED_FLAG_INTENT]
             best = self._best_other(ranking)
             asked = best.get(INTENT_NAME_KEY) if best else None
             confidence = best.get(PREDICTED_CONFIDENCE_KEY, 0.0) if best else 0.0
-            triage = self.triager.triage(message.get(TEXT) or "", message.get(SCORE), asked, confidence)
+            triage = self.triager.triage(text, message.get(SCORE), asked, confidence)
+            if not asks_a_question(text):
+                asked = None  # a story with no question ("rolled it, bit swollen"): the check's own topic
             if triage.decision == WARN:
                 self._set_intent(message, RED_FLAG_INTENT, ranking)
             elif triage.decision == CHECK:

@@ -19,6 +19,16 @@ def free_port() -> int:
 
 
 CHANNEL_ENV_PREFIXES = ("TELEGRAM_", "SLACK_")
+TRACKER_DB = ROOT / "var" / "trackers.db"
+
+
+def stored_events(sender_id: str) -> list:
+    """The conversation's events as the tracker store keeps them (Rasa's HTTP API is off)."""
+    import json  # noqa: PLC0415
+    import sqlite3  # noqa: PLC0415
+    with sqlite3.connect(TRACKER_DB) as db:
+        rows = db.execute("SELECT data FROM events WHERE sender_id = ? ORDER BY id", (sender_id,)).fetchall()
+    return [json.loads(row[0]) for row in rows]
 
 
 class Servers:

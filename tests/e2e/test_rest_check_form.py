@@ -15,9 +15,17 @@ def text(messages):
     return "\n".join(m.get("text", "") for m in messages)
 
 
+def answer_the_bone_screen(servers, sender):
+    """The first three questions screen for a bone stress injury; "no" to each leads to the pain rule."""
+    servers.say(sender, "no")                                               # one spot of a bone
+    servers.say(sender, "no")                                               # worse the longer you run
+    return servers.say(sender, "no")                                        # hopping
+
+
 def test_happy_path_decides_by_pain_monitoring(servers):
     sender = new_sender("form-happy")
-    assert "0 (none) to 10" in text(servers.say(sender, "should I rest or keep running?"))
+    assert "one spot of a bone" in text(servers.say(sender, "should I rest or keep running?"))
+    assert "0 (none) to 10" in text(answer_the_bone_screen(servers, sender))
     assert "settled by the next morning" in text(servers.say(sender, "about a 4"))
     servers.say(sender, "no")           # not settled by next morning
     servers.say(sender, "no")           # limping
@@ -30,9 +38,20 @@ def test_happy_path_decides_by_pain_monitoring(servers):
     assert "Silbernagel et al. 2007" in payload["sources"]
 
 
+def test_bone_screen_yes_sends_to_a_clinician_without_the_pain_rule(servers):
+    sender = new_sender("form-bone")
+    servers.say(sender, "should I rest or keep running?")
+    reply = servers.say(sender, "yes")                                      # one spot of a bone hurts
+    payload = custom(reply)[0]
+    assert payload["decision"] == "see_clinician" and payload["urgency"] == "soon"
+    assert "bone stress" in text(reply) and "0 (none) to 10" not in text(reply)
+
+
 def test_nonsense_answers_are_re_asked_with_a_hint(servers):
     sender = new_sender("form-nonsense")
     servers.say(sender, "do I need to stop running?")
+    assert "yes or no" in text(servers.say(sender, "purple"))
+    answer_the_bone_screen(servers, sender)
     for nonsense in ("15", "banana"):
         reply = text(servers.say(sender, nonsense))
         assert "number from 0 to 10" in reply

@@ -58,7 +58,7 @@ def test_check_answered_in_the_runners_words(servers):
 def test_unclear_answer_gets_one_hint_then_the_cautious_advice(servers):
     runner = new_sender("check-unclear")
     servers.say(runner, SPRAIN)
-    hint = servers.say(runner, "purple elephants")
+    hint = servers.say(runner, "bananas and custard")
     assert custom(hint)["urgency"] == "pending" and "couldn't tell" in text(hint)
     payload = custom(servers.say(runner, "bananas"))
     assert payload["topic"] == "red_flag" and payload["urgency"] == "urgent"
@@ -86,12 +86,20 @@ def test_check_in_the_middle_of_the_rest_form_resumes_it(servers):
     runner = new_sender("check-rest")
     first = servers.say(runner, "should I rest or keep running?")
     assert custom(first)["topic"] == "when_to_rest" and custom(first)["clarify"] is True
-    check = servers.say(runner, "my toes have been feeling numb")
-    assert custom(check)["urgency"] == "pending" and custom(check)["check"] == "nerve"
+    check = servers.say(runner, "actually I twisted it again on a kerb this morning")
+    assert custom(check)["urgency"] == "pending" and custom(check)["check"] == "injury"
     resumed = servers.say(runner, button(check, "None of these"))
     payloads = [m["custom"] for m in resumed if "custom" in m]
     assert payloads[-1]["topic"] == "when_to_rest" and payloads[-1]["clarify"] is True
-    assert "bone" in text(resumed)  # the rest check's first question again
+    assert "one spot of a bone" in text(resumed)  # the rest check's first question again
+
+
+def test_numbness_check_answered_none_advises_a_visit_within_days(servers):
+    runner = new_sender("check-nerve")
+    check = servers.say(runner, "my toes have been feeling numb")
+    assert custom(check)["check"] == "nerve"
+    payload = custom(servers.say(runner, button(check, "None of these")))
+    assert payload["topic"] == "red_flag" and payload["urgency"] == "soon"
 
 
 def test_plain_red_flag_gets_the_warning_with_no_quiz(servers):

@@ -11,6 +11,7 @@ import pytest
 import requests
 
 from fake_apis import (TELEGRAM_TOKEN, channel_servers, post_telegram, telegram_message, telegram_press)
+from servers import stored_events
 
 EMERGENCY = "🚨 EMERGENCY: call emergency services or go to A&E now"
 # Conversations persist in var/trackers.db between runs: every run uses fresh chat ids.
@@ -73,7 +74,7 @@ def test_quick_replies_are_an_inline_keyboard_and_a_press_gets_the_next_answer(l
 
 def test_long_button_payload_travels_as_a_short_key(live):
     servers, fake = live
-    chat_id, [question] = ask(live, "/condition_info")  # the intent, as a button would send it
+    chat_id, [question] = ask(live, "which conditions can cause ankle pain?")
     buttons = {b["text"]: b["callback_data"] for b in keyboard(question)}
     data = buttons["Insertional Achilles tendinopathy"]  # its payload is 65 bytes
     assert len(data.encode()) <= 64 and not data.startswith("/condition_info")
@@ -101,8 +102,7 @@ def test_over_long_message_answered_without_the_model_but_red_flags_still_first(
     chat_id, replies = ask(live, "long story. " * 200 + "I heard a pop and now I can't stand on tiptoe. " + "more. " * 200)
     assert replies[0]["text"].startswith(EMERGENCY)
     assert "too long" in fake.wait_for(sent_to(chat_id), 2)[-1].body["text"]
-    tracker = requests.get(f"{servers.rasa}/conversations/telegram:{chat_id}/tracker", timeout=10).json()
-    assert not [e for e in tracker.get("events", []) if e.get("event") == "user"]  # NLU never ran
+    assert not [e for e in stored_events(f"telegram:{chat_id}") if e.get("event") == "user"]  # NLU never ran
 
 
 def test_wrong_or_missing_secret_token_is_refused_and_nothing_sent(live):

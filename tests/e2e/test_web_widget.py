@@ -148,17 +148,19 @@ def test_widget_says_when_server_is_unreachable(servers, browser):
 
 
 def test_socketio_channel_sends_contract_shapes(servers):
-    """The socket.io channel itself: one unsplit text (with its buttons) and one custom payload."""
+    """The socket.io channel itself: a server-issued session, one unsplit text (with its buttons) and
+    one custom payload."""
     client = socketio.Client()
     received, confirmed = [], []
     client.on("session_confirm", confirmed.append)
     client.on("bot_uttered", received.append)
-    client.connect(servers.rasa, transports=["polling"])
+    client.connect(servers.rasa, transports=["polling"], headers={"Origin": f"http://127.0.0.1:{servers.web_port}"})
     try:
-        client.emit("session_request", {"session_id": "e2e-socketio-shapes"})
+        client.emit("session_request", {"session_id": "e2e-socketio-shapes"})  # not one the server issued
         client.sleep(1)
-        assert confirmed == ["e2e-socketio-shapes"]
-        client.emit("user_uttered", {"message": "/exercises", "session_id": "e2e-socketio-shapes"})
+        assert len(confirmed) == 1 and confirmed[0] != "e2e-socketio-shapes" and "." in confirmed[0]
+        session = confirmed[0]
+        client.emit("user_uttered", {"message": "what exercises should I do?", "session_id": session})
         for _ in range(120):
             if any("custom" in m for m in received):
                 break
@@ -170,7 +172,7 @@ def test_socketio_channel_sends_contract_shapes(servers):
         assert customs[0]["custom"]["topic"] == "exercises" and customs[0]["custom"]["exercises"]
 
         received.clear()
-        client.emit("user_uttered", {"message": "my ankle hurts " * 200, "session_id": "e2e-socketio-shapes"})
+        client.emit("user_uttered", {"message": "my ankle hurts " * 200, "session_id": session})
         for _ in range(60):
             if received:
                 break

@@ -3,13 +3,14 @@ import json
 
 import pytest
 
-from coach.messages_in import MAX_MESSAGE_CHARS, BadRequest, oversized_reply, parse_rest_body
+from channels.rest_request import BadRequest, parse_rest_body
+from coach.messages_in import MAX_MESSAGE_CHARS, oversized_reply, unanswered_reply
 
 
 @pytest.mark.parametrize("body", [b"", b"   ", b"not json", b"[1,2]", b'"hi"', b'{"sender": "a"}',
                                   b'{"sender": "a", "message": ""}', b'{"sender": "a", "message": 5}',
                                   b'{"sender": true, "message": "hi"}', b'{"message": "hi", "metadata": "x"}',
-                                  b"\xff\xfe"])
+                                  b"\xff\xfe", b"[" * 100_000, b'{"message": ' + b"[" * 40 + b"]" * 40 + b"}"])
 def test_malformed_bodies_are_bad_requests(body):
     with pytest.raises(BadRequest):
         parse_rest_body(body)
@@ -31,3 +32,11 @@ def test_over_long_message_with_red_flag_still_escalates(coach, detector):
     text = "long story. " * 300 + "I heard a pop and now I can't stand on tiptoe. " + "more. " * 300
     replies = oversized_reply(text, coach, detector)
     assert replies[1]["custom"]["urgency"] == "emergency"
+
+
+def test_unanswered_message_still_warns_of_a_red_flag(coach, detector, knowledge):
+    warned = unanswered_reply("I heard a crack and my ankle is bent sideways", coach, detector)
+    assert warned[1]["custom"]["topic"] == "red_flag" and warned[1]["custom"]["urgency"] == "emergency"
+    plain = unanswered_reply("which shoes for a marathon?", coach, detector)
+    assert plain[0]["text"].startswith(knowledge.messages["unavailable"].strip())
+    assert plain[1]["custom"]["disclaimer"] is True and knowledge.messages["disclaimer"] in plain[0]["text"]

@@ -15,18 +15,23 @@
   const SOCKET_PATH = script.getAttribute("data-socket-path") || "/socket.io";
   const STORE_KEY = "ankle-coach:" + SERVER;
   const MAX_HISTORY = 300;
+  // What this browser keeps of a conversation expires (data-history-hours, default 24).
+  const HISTORY_MS = (Number(script.getAttribute("data-history-hours")) || 24) * 3600 * 1000;
   const UNREACHABLE = "Can't reach Ankle Coach right now. Trying again automatically… " +
     "If you have severe pain or can't put weight on your foot, don't wait: call emergency services or go to A&E.";
   const URGENCY = {
     emergency: "Emergency: call emergency services or go to A&E now.",
     urgent: "Urgent: see a clinician today.",
     soon: "See a physio or doctor within days.",
+    pending: "Safety check: please answer the question below.",
   };
 
-  // The server is an http(s) origin: data-server, or — only if the page opts in with
-  // data-server-param="name" — ?name=... in the page URL (used by the demo page and the tests).
+  // The server is an http(s) origin: data-server, or — only on a development page (served from
+  // localhost) that opts in with data-server-param="name" — ?name=... in the page URL (the demo page
+  // and the tests). A page on a real site can't be pointed at another server by a crafted link.
   function serverOrigin() {
-    const param = script.getAttribute("data-server-param");
+    const development = ["localhost", "127.0.0.1", "[::1]", "::1"].includes(location.hostname);
+    const param = development && script.getAttribute("data-server-param");
     const candidates = [param && new URLSearchParams(location.search).get(param), script.getAttribute("data-server")];
     for (const candidate of candidates) {
       try {
@@ -42,6 +47,10 @@
   function loadState() {
     try {
       const saved = JSON.parse(localStorage.getItem(STORE_KEY)) || {};
+      if (!saved.savedAt || Date.now() - saved.savedAt > HISTORY_MS) {  // expired: keep nothing
+        localStorage.removeItem(STORE_KEY);
+        return { sessionId: null, open: !!saved.open, history: [] };
+      }
       return { sessionId: saved.sessionId || null, open: !!saved.open, history: Array.isArray(saved.history) ? saved.history : [] };
     } catch (e) {
       return { sessionId: null, open: false, history: [] };
@@ -49,6 +58,7 @@
   }
   function saveState() {
     state.history = state.history.slice(-MAX_HISTORY);
+    state.savedAt = Date.now();
     try { localStorage.setItem(STORE_KEY, JSON.stringify(state)); } catch (e) { /* private mode: no persistence */ }
   }
 
@@ -290,15 +300,19 @@
       state.sessionId = typeof sessionId === "string" ? sessionId : (sessionId && sessionId.session_id) || state.sessionId;
       saveState();
       ready = true;
-      if (greet && !pending.length) emit("/greet"); // a new conversation: the bot introduces itself
+      if (greet && !pending.length) emit("hi"); // a new conversation: the bot introduces itself
       greet = false;
       while (pending.length) emit(pending.shift());
     });
     socket.on("bot_uttered", (msg) => {
       if (!msg || typeof msg !== "object") return;
       showTyping(false);
+      if (msg.custom && msg.custom.forgotten) { startAfresh(lastBotText); return; }  // erased there: here too
+      if (typeof msg.text === "string") lastBotText = msg.text;
+      if (forgetting) return;  // the confirmation comes with the payload above
       record({ from: "bot", msg });
     });
+    socket.on("session_error", () => { state.sessionId = null; saveState(); requestSession(); });
     socket.on("connect_error", () => { ready = false; showTyping(false); setStatus(UNREACHABLE); });
     socket.on("disconnect", (reason) => {
       ready = false;
@@ -336,12 +350,25 @@
     input.value = "";
     send(text);
   });
-  restartBtn.addEventListener("click", () => {
+  // "Start over" erases the conversation on the server ("/forget"), then here, then starts a new one.
+  let forgetting = false;
+  let lastBotText = null;
+  function startAfresh(note) {
+    forgetting = false;
     state = { sessionId: null, open: true, history: [] };
     saveState();
     renderHistory();
+    if (note) record({ from: "bot", msg: { text: note } });  // "Done - I've deleted our conversation ..."
     pending.length = 0;
     if (socket && socket.connected) requestSession();
+  }
+  restartBtn.addEventListener("click", () => {
+    if (socket && socket.connected && ready && state.sessionId) {
+      forgetting = true;
+      socket.emit("user_uttered", { message: "/forget", session_id: state.sessionId });
+    } else {
+      startAfresh();
+    }
     input.focus();
   });
 
