@@ -3,7 +3,7 @@ every channel applies.
 
 Rasa's stock ``socketio`` channel cannot be used as is:
 - it lets the client choose its session id, and a socket can join any session and read its replies;
-- it allows every origin (``cors_allowed_origins=[]`` turns the check off);
+- it allows every origin (``cors_allowed_origins=[]`` turns engine.io's check off);
 - its ``send_custom_json`` does ``sio.emit(event, **payload)``, which crashes on our ``custom`` payload;
 - it splits text on blank lines into several messages, so buttons end up on the last fragment only;
 - with python-socketio 5 its ``session_request`` handler never joins the session room.
@@ -11,8 +11,8 @@ Rasa's stock ``socketio`` channel cannot be used as is:
 Here the server issues the session (``session_confirm`` carries ``<id>.<signature>``); a client that
 comes back with a token it was given keeps its conversation, any other token gets a new session.
 The socket is bound to its session: ``user_uttered`` names no conversation, and one that names a
-different session id is refused. The conversation's sender id is ``web:<id>``. CORS is limited to the
-widget's origins (ANKLE_COACH_WEB_ORIGINS). Output emits exactly the contract shapes on
+different session id is refused. The conversation's sender id is ``web:<id>``. Only pages from the
+widget's origins (ANKLE_COACH_WEB_ORIGINS) may connect. Output emits exactly the contract shapes on
 ``bot_uttered``, with buttons signed for the session (channels/intake.py).
 """
 from __future__ import annotations
@@ -96,8 +96,10 @@ class GuardedSocketIOInput(SocketIOInput):
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         settings = Settings.from_environment()
-        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=list(settings.web_origins),
-                          client_manager=self.client_manager())
+        # CORS headers for /socket.io come from the app's CORS set-up (serving/rasa_server.py, the
+        # widget's origins); engine.io adding its own would send the header twice and browsers refuse
+        # that. The origin itself is checked on connect.
+        sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[], client_manager=self.client_manager())
         self.sio = sio
         blueprint = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
 
@@ -107,6 +109,10 @@ class GuardedSocketIOInput(SocketIOInput):
 
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
+            origin = environ.get("HTTP_ORIGIN")
+            if origin and origin.rstrip("/") not in settings.web_origins:
+                logger.info("Refused a socket.io connection from origin %s", origin)
+                return False  # a page on another site: no conversation through the runner's browser
             address = client_address(environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
                                      settings.trust_proxy)
             await sio.save_session(sid, {"address": address}, namespace=self.namespace)

@@ -24,6 +24,8 @@ os.environ.setdefault("RASA_TELEMETRY_ENABLED", "false")  # before Rasa is impor
 
 from rasa.core import run  # noqa: E402
 from rasa.core.utils import AvailableEndpoints  # noqa: E402
+from rasa.utils.common import configure_logging_and_warnings  # noqa: E402
+from rasa.utils.log_utils import configure_structlog  # noqa: E402
 from sanic import Sanic, response  # noqa: E402
 from sanic.request import Request  # noqa: E402
 
@@ -83,8 +85,10 @@ def main() -> None:
     parser.add_argument("--endpoints", default="endpoints.yml")
     args = parser.parse_args()
     settings = Settings.from_environment()
-    logging.basicConfig(level=os.environ.get("ANKLE_COACH_LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)-7s %(name)s - %(message)s")
+    # Rasa's debug lines carry the runners' messages; INFO and above carry none.
+    level = logging.getLevelName(os.environ.get("ANKLE_COACH_LOG_LEVEL", "INFO").upper())
+    configure_logging_and_warnings(level)
+    configure_structlog(level)
     app = build_app(settings, args.model, args.credentials, args.endpoints)
     logger.info("Rasa server on http://%s:%d (HTTP API %s; CORS for %s)", settings.host, settings.rasa_port,
                 "on, token required" if settings.api_enabled else "off", ", ".join(settings.web_origins) or "none")

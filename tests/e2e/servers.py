@@ -54,7 +54,7 @@ class Servers:
             if self.process.poll() is not None:
                 raise RuntimeError(f"scripts/serve exited with {self.process.returncode}; see var/e2e-serve.log")
             try:
-                if (requests.get(f"{self.rasa}/status", timeout=2).ok and
+                if (requests.get(f"{self.rasa}/health", timeout=2).ok and
                         requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok):
                     return time.monotonic() - self.started
             except requests.RequestException:

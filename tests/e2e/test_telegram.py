@@ -74,7 +74,7 @@ def test_quick_replies_are_an_inline_keyboard_and_a_press_gets_the_next_answer(l
 
 def test_long_button_payload_travels_as_a_short_key(live):
     servers, fake = live
-    chat_id, [question] = ask(live, "which conditions can cause ankle pain?")
+    chat_id, [question] = ask(live, "can you tell me about achilles problems")
     buttons = {b["text"]: b["callback_data"] for b in keyboard(question)}
     data = buttons["Insertional Achilles tendinopathy"]  # its payload is 65 bytes
     assert len(data.encode()) <= 64 and not data.startswith("/condition_info")
@@ -138,3 +138,23 @@ def test_telegram_off_without_env(servers):
     """The default servers start with no channel settings: the bot runs and Telegram is off."""
     assert requests.post(f"{servers.rasa}/webhooks/telegram/webhook", json={"update_id": 1}).status_code == 404
     assert servers.say("e2e-telegram-off", "what warm up should I do?")
+
+
+def test_group_members_each_have_their_own_conversation(live):
+    """In a club's group chat, one member's red flag must not shape another member's answers."""
+    servers, fake = live
+    group = -next(_chat_ids)
+
+    def say(user_id, text, count=1):
+        chat = {"id": group, "type": "group", "title": "Running club"}
+        sender = {"id": user_id, "is_bot": False, "first_name": f"Member {user_id}"}
+        before = len(fake.matching(sent_to(group)))
+        assert post_telegram(servers, telegram_message(group, text, chat=chat, **{"from": sender})).status_code == 200
+        return [call.body for call in fake.wait_for(sent_to(group), before + count)][before:]
+
+    [warning] = say(101, "I heard a crack and my ankle is bent sideways")
+    assert warning["text"].startswith(EMERGENCY)
+    [answer] = say(202, "what running shoes should I buy?")
+    assert not answer["text"].startswith(("🚨", "⚠️")) and "Nigg" in answer["text"]
+    assert stored_events(f"telegram:{group}:101") and stored_events(f"telegram:{group}:202")
+    assert stored_events(f"telegram:{group}") == []

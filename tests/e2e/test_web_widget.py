@@ -181,3 +181,42 @@ def test_socketio_channel_sends_contract_shapes(servers):
         assert len(received) == 1 and "too long" in received[0]["text"], received
     finally:
         client.disconnect()
+
+
+def stored_session(page):
+    """The session id the server issued to this page (what the widget keeps in localStorage)."""
+    saved = page.evaluate("() => Object.entries(localStorage).find(([k]) => k.startsWith('ankle-coach:'))[1]")
+    import json
+    return json.loads(saved)["sessionId"].split(".")[0]
+
+
+def test_start_over_erases_the_conversation_on_the_server_and_in_the_browser(servers, browser):
+    from servers import stored_events
+    page = browser.new_page()
+    page.goto(page_url(servers))
+    page.get_by_role("button", name="Ask Ankle Coach").click()
+    expect(page.locator(".ac-reply").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    send(page, "why does my ankle hurt after running?")
+    expect(bot_turns(page).last).to_contain_text("Source", timeout=ANSWER_TIMEOUT)
+    session = stored_session(page)
+    assert stored_events(f"web:{session}")
+    page.get_by_role("button", name="Start over").click()
+    expect(page.get_by_role("log")).to_contain_text("deleted our conversation", timeout=ANSWER_TIMEOUT)
+    expect(page.get_by_role("log")).not_to_contain_text("why does my ankle hurt after running?")
+    assert stored_events(f"web:{session}") == []
+    expect(page.locator(".ac-reply").first).to_be_visible(timeout=ANSWER_TIMEOUT)  # a new conversation
+    assert stored_session(page) != session
+
+
+def test_history_kept_in_the_browser_expires(servers, browser):
+    page = browser.new_page()
+    page.goto(page_url(servers))
+    page.get_by_role("button", name="Ask Ankle Coach").click()
+    expect(page.locator(".ac-reply").first).to_be_visible(timeout=ANSWER_TIMEOUT)
+    send(page, "what warm up should I do?")
+    expect(bot_turns(page).last).to_contain_text("Source", timeout=ANSWER_TIMEOUT)
+    page.evaluate("""() => { for (const [k, v] of Object.entries(localStorage)) {
+        if (k.startsWith('ankle-coach:')) { const s = JSON.parse(v); s.savedAt -= 25 * 3600 * 1000;
+                                             localStorage.setItem(k, JSON.stringify(s)); } } }""")
+    page.reload()
+    expect(page.get_by_role("log")).not_to_contain_text("what warm up should I do?")

@@ -110,6 +110,12 @@ def start_session(handlers, fake, sid="sid-1", token=None):
     return fake.emitted[-1][1]
 
 
+def test_pages_from_other_origins_cannot_connect():
+    channel, handlers, fake, _ = channel_with_handlers()
+    assert run(handlers["connect"]("sid-9", {"HTTP_ORIGIN": "https://evil.example", "REMOTE_ADDR": "1.2.3.4"})) is False
+    assert run(handlers["connect"]("sid-8", {"HTTP_ORIGIN": "http://127.0.0.1:8000", "REMOTE_ADDR": "1.2.3.4"})) is True
+
+
 def test_the_server_issues_the_session_and_a_socket_joins_only_its_room():
     channel, handlers, fake, _ = channel_with_handlers()
     token = start_session(handlers, fake, "sid-1", "runner-42")  # a session id the server never issued
