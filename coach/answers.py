@@ -18,8 +18,7 @@ from coach.topics import MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG, topic_of
 from coach.triage import CheckOutcome
 
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
-USES_BODY_WORDS = frozenset({"technique", "warmup", "shoes", "surface", "training_load", "plan", "self_test",
-                             "exercise_howto"})
+USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
 EVIDENCE_WORDS = {"strong": "Evidence: strong", "moderate": "Evidence: moderate", "weak": "Evidence: weak",
                   "mixed": "Evidence: mixed", "expert_opinion": "Evidence: expert opinion rather than trials"}
 
@@ -357,7 +356,7 @@ class Coach:
         if not kinds or topic == "help":
             return None
         covered = mentioned & (set(self.knowledge.locations) | set(self.knowledge.conditions)
-                               | set(self.knowledge.exercises))
+                               | set(self.knowledge.exercises) | {t["id"] for t in self.knowledge.vocabulary["covered_body"]})
         answers = self.knowledge.messages["off_topic"]
         for term in kinds:
             if term["id"] in ("prescription", "diagnosis_request"):
@@ -372,6 +371,15 @@ class Coach:
     def _off_topic_reply(self, text: str) -> Reply:
         return Reply(topic="out_of_scope", urgency="self_care", disclaimer=True,
                      text=text.strip() + "\n\n" + self.knowledge.messages["disclaimer"])
+
+    def topic_named_by(self, entities: Sequence[dict], ranked: Sequence[str]) -> Optional[str]:
+        """The topic a subject in the message belongs to, if the classifier ranked it among ``ranked``."""
+        hints = {term["id"]: term["topic"] for term in self.knowledge.vocabulary["subjects"] if term.get("topic")}
+        for entity in entities:
+            topic = hints.get(entity.get("value")) if entity.get("entity") == "subject" else None
+            if topic in ranked:
+                return topic
+        return None
 
     def did_you_mean(self, intents: Sequence[str], entities: Sequence[dict]) -> Reply:
         """The two-stage fallback: the likeliest topics as buttons (with what the message named), and

@@ -24,10 +24,10 @@ from coach.knowledge import KNOWLEDGE_DIR, Knowledge, load_knowledge
 PIPELINE_DIR = Path(os.environ.get("ANKLE_COACH_SPACY", Path(__file__).resolve().parent.parent / "build" / "spacy" / "ankle_en"))
 
 # Entity labels Rasa sees; each value is the knowledge id of the thing named.
-LOCATION, CONDITION, EXERCISE, EQUIPMENT, SHOE, ONSET, SUBJECT, PAIN_STATE, DIAGNOSIS, OFF_TOPIC = (
+LOCATION, CONDITION, EXERCISE, EQUIPMENT, SHOE, ONSET, SUBJECT, PAIN_STATE, DIAGNOSIS, BODY, OFF_TOPIC = (
     "location", "condition", "exercise", "equipment", "shoe_term", "onset", "subject", "pain_state", "diagnosis",
-    "off_topic")
-ENTITY_LABELS = (LOCATION, CONDITION, EXERCISE, EQUIPMENT, SHOE, ONSET, SUBJECT, PAIN_STATE, DIAGNOSIS, OFF_TOPIC)
+    "body", "off_topic")
+ENTITY_LABELS = (LOCATION, CONDITION, EXERCISE, EQUIPMENT, SHOE, ONSET, SUBJECT, PAIN_STATE, DIAGNOSIS, BODY, OFF_TOPIC)
 
 # "outside of my ankle" should also match "outside of the ankle" and "outside of ankle".
 _DETERMINERS = ["my", "the", "a", "an", "your", "his", "her", "their", "this", "that", "our"]
@@ -39,7 +39,8 @@ def vocabulary_terms(knowledge: Knowledge) -> Iterable[Tuple[str, str, str]]:
     for label, terms in ((LOCATION, vocabulary["locations"]), (EQUIPMENT, vocabulary["equipment"]),
                          (SHOE, vocabulary["shoe_terms"]), (ONSET, vocabulary["onsets"]),
                          (SUBJECT, vocabulary["subjects"]), (PAIN_STATE, vocabulary["pain_states"]),
-                         (DIAGNOSIS, vocabulary["diagnoses"]), (OFF_TOPIC, vocabulary["off_topic"])):
+                         (DIAGNOSIS, vocabulary["diagnoses"]), (BODY, vocabulary["covered_body"]),
+                         (OFF_TOPIC, vocabulary["off_topic"])):
         for term in terms:
             for phrase in term["aliases"]:
                 yield label, term["id"], phrase

@@ -32,10 +32,14 @@ _KEY = "coach_key"
 NUMBER = "#num"   # every number ("4", "two") has this key, so "#num" can stand among alternatives
 
 
+# The lookup lemmatizer reads "worse" as "wrong"; keep them apart ("something wrong" is not "worse").
+_BY_SPELLING = {"worse": "bad", "worst": "bad"}
+
+
 def _key(token: Token) -> str:
     if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
         return NUMBER
-    return _KEY_ALIASES.get(token.lemma_, token.lemma_)
+    return _BY_SPELLING.get(token.lower_) or _KEY_ALIASES.get(token.lemma_, token.lemma_)
 
 
 if not Token.has_extension(_KEY):

@@ -433,16 +433,16 @@ def test_new_kit_re_answers_exercises_for_that_kit(dispatcher, domain, knowledge
     assert SlotSet("last_topic", "exercises") in events
 
 
-def test_new_location_without_a_last_topic_asks_what_next(dispatcher, domain):
+def test_new_location_without_a_last_topic_is_answered_as_why_it_hurts(dispatcher, domain):
+    """A first message that tells where it hurts asks, in effect, why: no dead end."""
     text = "it's the inside of my ankle"
     tracker = user_turn("inform", text, [entity("location", "inner_ankle", text, "inside of my ankle")])
     events = run(ActionUpdateContext(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
-    assert message["text"] == "Got it: the inside of your ankle. What would you like to know?"
-    assert [b["payload"] for b in message["buttons"]] == ["/why_pain", "/exercises", "/when_to_rest", "/shoes"]
-    assert payload["clarify"] is True
-    assert slot_events(events, "last_topic") == []
+    assert message["text"].startswith("Got it: the inside of your ankle.\n\n")
+    assert payload["topic"] == "why_pain" and payload["entry"] == "why_pain_inner" and payload["sources"]
+    assert SlotSet("last_topic", "why_pain") in events
 
 
 def test_nothing_recognised_and_no_last_topic_just_asks_what_next(dispatcher, domain):
