@@ -1,7 +1,8 @@
-"""`make eval`: NLU cross-validation, held-out intent results and red-flag recall, saved to results/.
+"""`make eval`: NLU cross-validation, held-out intent results, triage on the red-flag sets and the right
+topic on the held-out topic set, saved to results/.
 
-The held-out file tests/eval/heldout_nlu.yml was written before training by someone who had not
-seen the training data, and is never trained on.
+Every file in tests/eval/ was written blind by someone who had not seen the training data or the
+patterns, and is never trained on (tests/unit/test_training_data.py checks).
 """
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from evaluation import red_flag_eval
+from evaluation import red_flag_eval, topic_eval
 
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "results"
@@ -57,7 +58,8 @@ def main() -> int:
     print(f"  target weighted F1 >= {F1_TARGET}: {'met' if held_out_f1 >= F1_TARGET else 'NOT met'}")
     print(f"  confusion matrix and errors: {RESULTS / 'heldout'} (intent_confusion_matrix.png, intent_errors.json)")
     red_flags_ok = red_flag_eval.run(RESULTS)
-    return 0 if held_out_f1 >= F1_TARGET and red_flags_ok else 1
+    topics_ok = topic_eval.run(RESULTS)
+    return 0 if held_out_f1 >= F1_TARGET and red_flags_ok and topics_ok else 1
 
 
 if __name__ == "__main__":
