@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import math
 from typing import Any, List, Optional
 
 from rasa_sdk import Tracker
@@ -12,6 +11,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from coach.answers import Coach, Context
 from coach.diagnoses import named_diagnosis
+from coach.session import runs_per_week
 from coach.knowledge import load_knowledge
 from coach.replies import Reply
 from coach.triage import CheckTable, Triager
@@ -48,14 +48,6 @@ def _known(value: Any, choices: Any) -> Optional[str]:
     return value if isinstance(value, str) and value in choices else None
 
 
-def _runs(value: Any) -> Optional[int]:
-    try:
-        runs = float(value)
-    except (TypeError, ValueError):
-        return None
-    return int(runs) if math.isfinite(runs) and 1 <= runs <= 14 else None
-
-
 def context_from(tracker: Tracker) -> Context:
     """The slots (filled from entities by Rasa before the action runs) as a coach Context. Every value
     is checked against the knowledge file: a slot set by a forged payload can't break an answer."""
@@ -73,7 +65,7 @@ def context_from(tracker: Tracker) -> Context:
         equipment=tuple(e for e in equipment if e in knowledge.equipment),
         mentioned=tuple(values),
         painful_now={"sore_now": True, "pain_free_now": False}.get(slot("pain_state")),
-        runs_per_week=_runs(slot("runs_per_week")),
+        runs_per_week=int(runs) if (runs := runs_per_week(slot("runs_per_week"))) else None,
         red_flags=tuple(f for f in red_flags if f in get_coach().safety.flags),
         disclaimer_shown=slot("disclaimer_shown") is True,
         diagnosis=named_diagnosis(tracker.latest_message.get("text") or "", values, knowledge),

@@ -26,6 +26,16 @@ def triage_of(tracker: Tracker) -> Dict[str, Any]:
     return triage if isinstance(triage, dict) else {}
 
 
+def read_in_words(tracker: Tracker, check_id: str, text: str) -> CheckAnswer:
+    """The guard's reading of the runner's words as this check's answer (made where the language model
+    runs); only if it is missing is the answer read here."""
+    readings = tracker.latest_message.get("check_answers")
+    reading = readings.get(check_id) if isinstance(readings, dict) else None
+    if isinstance(reading, dict) and reading.get("kind"):
+        return CheckAnswer(tuple(str(q) for q in reading.get("yes") or ()), str(reading["kind"]))
+    return get_triager().read_answer(check_id, text)
+
+
 def loop_before_latest_message(tracker: Tracker) -> Optional[str]:
     """The form that was active when the runner's latest message arrived (rules deactivate it first)."""
     seen_user = False
@@ -91,7 +101,7 @@ class ValidateSafetyCheckForm(FormValidationAction):
                               domain: DomainDict) -> Dict[Text, Any]:
         check_id = tracker.get_slot("safety_check") or "general"
         text = str(value) if value is not None else ""
-        answer = get_check_table().read_button(check_id, text) or get_triager().read_answer(check_id, text)
+        answer = get_check_table().read_button(check_id, text) or read_in_words(tracker, check_id, text)
         # A plain red flag typed as the answer ("it's bent sideways") counts as well.
         flags = [flag for flag in triage_of(tracker).get("flags") or [] if flag in get_coach().safety.flags]
         if answer.kind == "unclear" and not flags:

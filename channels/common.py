@@ -5,9 +5,10 @@
 - ``run_turn``: a runner's message through the checks every channel applies (channels/intake.py:
   rate limits, "/forget", typed "/intent" text, length) and then Rasa; if the bot could not answer
   at all, the runner still gets a reply (a red-flag warning when the message describes one).
-- ``OrderedTasks``: webhooks are answered at once and the work runs in the background, one message
-  at a time per conversation, in arrival order.
-- ``SeenKeys``: remembers recent update/event ids so a redelivery is not processed twice.
+- ``OrderedTasks``: the work for a conversation runs one message at a time, in arrival order.
+- ``acknowledge_when_done``: a webhook is acknowledged only once its turn is recorded and the reply
+  sent (a failure answers 500, so the chat app delivers it again); serving/deliveries.py remembers
+  what is done, so a redelivery is not processed twice.
 - ``ApiClient``: one aiohttp session for the outgoing API calls; never logs URLs (they hold tokens).
 """
 from __future__ import annotations
@@ -15,8 +16,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-from collections import OrderedDict
-from typing import Any, Awaitable, Callable, Dict, List, Optional, Set
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Tuple
 
 import aiohttp
 from rasa.core.channels.channel import OutputChannel, UserMessage
@@ -82,24 +82,6 @@ class KnowsItsApp:
         return self.app.ctx.agent.tracker_store
 
 
-class SeenKeys:
-    """A bounded memory of keys already handled (most recent kept)."""
-
-    def __init__(self, capacity: int = 10_000):
-        self.capacity = capacity
-        self._keys: "OrderedDict[str, None]" = OrderedDict()
-
-    def __contains__(self, key: str) -> bool:
-        return key in self._keys
-
-    def add(self, *keys: str) -> None:
-        for key in keys:
-            self._keys[key] = None
-            self._keys.move_to_end(key)
-        while len(self._keys) > self.capacity:
-            self._keys.popitem(last=False)
-
-
 class OrderedTasks:
     """Background work, serialised per conversation key (FIFO), with errors logged."""
 
@@ -108,18 +90,21 @@ class OrderedTasks:
         self._pending: Dict[str, int] = {}
         self._tasks: Set[asyncio.Task] = set()
 
-    def spawn(self, key: str, work: Callable[[], Awaitable[Any]]) -> None:
+    def spawn(self, key: str, work: Callable[[], Awaitable[Any]]) -> "asyncio.Task[bool]":
+        """Start ``work`` after the earlier work for ``key``; the task's result says whether it succeeded."""
         lock = self._locks.setdefault(key, asyncio.Lock())
         self._pending[key] = self._pending.get(key, 0) + 1
 
-        async def run() -> None:
+        async def run() -> bool:
             try:
                 async with lock:
                     await work()
+                return True
             except asyncio.CancelledError:
                 raise
             except Exception:
-                logger.exception("Background work for %s failed", key)
+                logger.exception("Work for %s failed", key)
+                return False
             finally:
                 self._pending[key] -= 1
                 if not self._pending[key]:
@@ -128,6 +113,31 @@ class OrderedTasks:
         task = asyncio.get_running_loop().create_task(run())
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+        return task
+
+
+class DeliveryFailed(RuntimeError):
+    """A reply could not be handed to the chat app; the update is not acknowledged, so it comes again."""
+
+
+async def acknowledge_when_done(deliveries: Any, key: str, task: "Optional[asyncio.Task[bool]]") -> Tuple[int, str]:
+    """Wait for an update's work (a turn recorded and its reply sent) and say how to answer the chat
+    app: 200 when done, 500 when it failed, so the app delivers it again. The work goes on if the
+    app hangs up first (it is shielded), and its claim is settled either way."""
+    if task is None:
+        deliveries.done(key)
+        return 200, "ignored"
+    try:
+        succeeded = await asyncio.shield(task)
+    except asyncio.CancelledError:
+        task.add_done_callback(lambda t: deliveries.done(key) if not t.cancelled() and t.result()
+                               else deliveries.release(key))
+        raise
+    if succeeded:
+        deliveries.done(key)
+        return 200, "ok"
+    deliveries.release(key)
+    return 500, "failed; deliver again"
 
 
 class ApiClient:

@@ -78,8 +78,9 @@ class GuardedRestInput(RestInput):
                 return response.json(addressed(sender, admission.replies))
             collector = WholeMessageCollector()
             try:
-                await on_new_message(UserMessage(admission.text, collector, sender, input_channel=self.name(),
-                                                 metadata=incoming.metadata))
+                await on_new_message(UserMessage(
+                    admission.text, collector, sender, input_channel=self.name(), metadata=incoming.metadata,
+                    message_id=f"rest-{incoming.message_id}" if incoming.message_id else None))
             except CancelledError:
                 logger.error("Timed out handling a REST message from %s", sender)
             except Exception as error:  # the runner still gets a reply, never a 500

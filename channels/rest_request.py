@@ -3,11 +3,15 @@ clear 400 (the stock channel answered an empty body with a 500, and 100,000 "[" 
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from coach.messages_in import MAX_MESSAGE_CHARS
 from serving.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth_ok
+
+
+_MESSAGE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 
 
 class BadRequest(ValueError):
@@ -19,6 +23,9 @@ class IncomingMessage:
     sender: str
     text: str
     metadata: Optional[Dict[str, Any]]
+    # The client's id for this message: a retried or resent request with the same id is one turn
+    # (serving/idempotent_turns.py), never two.
+    message_id: Optional[str] = None
 
     @property
     def too_long(self) -> bool:
@@ -46,4 +53,7 @@ def parse_rest_body(body: Optional[bytes]) -> IncomingMessage:
         raise BadRequest(f"'sender' must be a non-empty string: {example}")
     if metadata is not None and not isinstance(metadata, dict):
         raise BadRequest("'metadata' must be a JSON object when given")
-    return IncomingMessage(str(sender), text, metadata)
+    message_id = data.get("message_id")
+    if message_id is not None and not (isinstance(message_id, str) and _MESSAGE_ID.match(message_id)):
+        raise BadRequest("'message_id' must be 1-64 letters, digits or . _ : - when given")
+    return IncomingMessage(str(sender), text, metadata, message_id)

@@ -6,13 +6,15 @@
 - TELEGRAM_API_URL       Bot API base URL (default https://api.telegram.org; tests point it at a fake)
 
 Without token and secret the channel is off: its blueprint has no routes (404) and one info line
-is logged. Webhook URL: ``/webhooks/telegram/webhook``. The webhook is answered at once; the
-message is handled in the background, one at a time per chat, and the reply is sent with
-sendMessage (quick replies as an inline keyboard; a press is answered with answerCallbackQuery and
-handled as the runner's message).
+is logged. Webhook URL: ``/webhooks/telegram/webhook``. Messages are handled one at a time per
+conversation, the reply is sent with sendMessage (quick replies as an inline keyboard; a press is
+answered with answerCallbackQuery and handled as the runner's message), and only then is the update
+acknowledged: an update whose turn or reply failed gets a 500, and Telegram delivers it again.
+Redeliveries of a finished update are answered without work (serving/deliveries.py).
 """
 from __future__ import annotations
 
+import asyncio  # noqa: F401 (annotations)
 import json
 import logging
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
@@ -22,11 +24,14 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import ApiClient, KnowsItsApp, OrderedTasks, SeenKeys, TurnCollector, env, run_turn
+from channels.common import (ApiClient, DeliveryFailed, KnowsItsApp, OrderedTasks, TurnCollector, acknowledge_when_done,
+                             env, run_turn)
 from channels.intake import sender_id
 from channels.rendering import CallbackPayloads, render_turn, telegram_messages
 from channels.verify import telegram_secret_ok, valid_telegram_secret
 from serving.limits import MAX_BODY_BYTES
+from serving.deliveries import DONE, WORKING
+from serving.shared import deliveries
 
 logger = logging.getLogger(__name__)
 
@@ -74,7 +79,7 @@ class TelegramInput(InputChannel, KnowsItsApp):
         self.token, self.secret, self.api_url = token, secret, (api_url or DEFAULT_API_URL).rstrip("/")
         self.client = ApiClient("Telegram")
         self.tasks = OrderedTasks()
-        self.seen = SeenKeys()
+        self.deliveries = deliveries()
         self.payloads = CallbackPayloads()
 
     def off_reason(self) -> Optional[str]:
@@ -95,7 +100,12 @@ class TelegramInput(InputChannel, KnowsItsApp):
     async def send_turn(self, chat_id: int, messages: list) -> None:
         for message in render_turn(messages):
             for body in telegram_messages(message, self.payloads):
-                await self.call("sendMessage", {"chat_id": chat_id, **body})
+                await self.send("sendMessage", {"chat_id": chat_id, **body})
+
+    async def send(self, method: str, body: Dict[str, Any]) -> None:
+        """A call whose failure to reach Telegram fails the update (so Telegram delivers it again)."""
+        if await self.call(method, body) is None:
+            raise DeliveryFailed(f"Telegram {method} could not be reached")
 
     async def handle_text(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], chat_id: int, sender: str,
                           text: str, message_id: Optional[str], metadata: Dict[str, Any], trusted: bool) -> None:
@@ -131,14 +141,18 @@ class TelegramInput(InputChannel, KnowsItsApp):
             if not isinstance(update, dict) or not isinstance(update.get("update_id"), int):
                 return response.json({"error": "body is not a Telegram update (no update_id)"}, status=400)
             key = f"update:{update['update_id']}"
-            if key in self.seen:
+            claim = self.deliveries.claim(key)
+            if claim == DONE:
                 return response.json({"status": "duplicate"})
-            self.seen.add(key)
+            if claim == WORKING:  # another delivery is on it; if that one dies, this comes again
+                return response.json({"status": "in progress"}, status=503, headers={"Retry-After": "5"})
             try:
-                handled = self.dispatch(update, on_new_message)
+                work = self.dispatch(update, on_new_message)
             except (KeyError, TypeError, ValueError):
+                self.deliveries.done(key)  # the same malformed update would fail the same way again
                 return response.json({"error": "malformed Telegram update"}, status=400)
-            return response.json({"status": "ok" if handled else "ignored"})
+            status, outcome = await acknowledge_when_done(self.deliveries, key, work)
+            return response.json({"status": outcome}, status=status)
 
         @webhook.listener("after_server_stop")
         async def close_client(*_: Any) -> None:
@@ -146,34 +160,34 @@ class TelegramInput(InputChannel, KnowsItsApp):
 
         return webhook
 
-    def dispatch(self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> bool:
-        """Schedule the work for an update; False when there is nothing to do for it."""
+    def dispatch(self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+                 ) -> "Optional[asyncio.Task[bool]]":
+        """Start the work for an update, after earlier work for its conversation; None when there is
+        nothing to do for it."""
         if isinstance(update.get("message"), dict):
             message = update["message"]
             chat_id = message["chat"]["id"]
             sender = message.get("from") or {}
             if sender.get("is_bot"):
-                return False
+                return None
             text = message.get("text")
             if not isinstance(text, str) or not text.strip():
-                self.tasks.spawn(str(chat_id), lambda: self.call("sendMessage", {"chat_id": chat_id, "text": TEXT_ONLY}))
-                return True
+                return self.tasks.spawn(str(chat_id), lambda: self.send("sendMessage",
+                                                                        {"chat_id": chat_id, "text": TEXT_ONLY}))
             metadata = {"telegram": {"chat_id": chat_id, "message_id": message.get("message_id"),
                                      "user_id": sender.get("id")}}
             command = command_as_intent(text)
             conversation = conversation_of(message["chat"], sender)
-            self.tasks.spawn(conversation, lambda: self.handle_text(
+            return self.tasks.spawn(conversation, lambda: self.handle_text(
                 on_new_message, chat_id, conversation, command, f"tg-{chat_id}-{message.get('message_id')}",
                 metadata, trusted=command != text))
-            return True
         if isinstance(update.get("callback_query"), dict):
             query = update["callback_query"]
             query_id = str(query["id"])
             message = query.get("message")
             if not isinstance(message, dict):  # a press on an inline-mode message: nothing to answer in
-                self.tasks.spawn(f"query:{query_id}", lambda: self.call("answerCallbackQuery",
-                                                                        {"callback_query_id": query_id}))
-                return False
+                return self.tasks.spawn(f"query:{query_id}", lambda: self.call("answerCallbackQuery",
+                                                                               {"callback_query_id": query_id}))
             chat_id = message["chat"]["id"]
             data = query.get("data")
             payload = self.payloads.decode(data) if isinstance(data, str) else None
@@ -192,11 +206,10 @@ class TelegramInput(InputChannel, KnowsItsApp):
                     await self.handle_text(on_new_message, chat_id, conversation, payload, f"tg-cb-{query_id}",
                                            metadata, trusted=self.payloads.decode(data) is not None)
                 else:
-                    await self.call("sendMessage", {"chat_id": chat_id, "text": EXPIRED_BUTTON})
+                    await self.send("sendMessage", {"chat_id": chat_id, "text": EXPIRED_BUTTON})
 
-            self.tasks.spawn(conversation, press)
-            return True
-        return False  # edited messages, channel posts, member updates ...
+            return self.tasks.spawn(conversation, press)
+        return None  # edited messages, channel posts, member updates ...
 
 
 def button_title(message: Dict[str, Any], data: str) -> Optional[str]:

@@ -115,6 +115,9 @@ class RedFlagDetector:
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
 
     # ---- compiling ---------------------------------------------------------------------------
+    def read(self, text: str) -> Doc:
+        return self._doc(text)
+
     def _doc(self, text: str) -> Doc:
         doc = self.nlp.make_doc(normalise(text))
         if "lemmatizer" in self.nlp.pipe_names:
@@ -264,9 +267,10 @@ class Phrases:
     def __init__(self, detector: RedFlagDetector, matcher: Optional[Matcher]):
         self.detector, self.matcher = detector, matcher
 
-    def found_in(self, text: str) -> bool:
+    def found_in(self, text: str, doc: Optional[Doc] = None) -> bool:
+        """``doc``: the text already read by ``RedFlagDetector.read`` (to read one text many times)."""
         if self.matcher is None or not text or not text.strip():
             return False
-        doc = self.detector._doc(text)
+        doc = doc if doc is not None else self.detector.read(text)
         return any(not self.detector._is_denied(doc, start, end, spells_negation=True)
                    for _, start, end in self.matcher(doc))

@@ -17,11 +17,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Dict, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple
 
 from coach.knowledge import Knowledge
-from coach.red_flags import Phrases, RedFlagDetector, RedFlagHit, most_urgent
-from coach.topics import ANSWERABLE_INTENTS, URGENCY_ORDER
+from coach.topics import ANSWERABLE_INTENTS, URGENCY_ORDER, most_urgent
+
+if TYPE_CHECKING:  # the detector needs spaCy; the action server reads check tables without it
+    from coach.red_flags import Phrases, RedFlagDetector, RedFlagHit
 
 WARN, CHECK, NONE = "warn", "check", "none"
 # The safety check's own answers (button payloads); a question id is the third kind.
@@ -117,7 +119,7 @@ class CheckTable:
 class Triager:
     """Decides the first reply to a message, and reads a safety check's answer in the runner's words."""
 
-    def __init__(self, detector: RedFlagDetector, knowledge: Knowledge, learned_threshold: float = 0.5):
+    def __init__(self, detector: "RedFlagDetector", knowledge: Knowledge, learned_threshold: float = 0.5):
         self.detector = detector
         self.table = CheckTable(knowledge)
         self.learned_threshold = learned_threshold
@@ -131,12 +133,13 @@ class Triager:
 
     # ---- the first reply ---------------------------------------------------------------------
     def triage(self, text: str, learned_score: Optional[float] = None, intent: Optional[str] = None,
-               intent_confidence: float = 0.0, hits: Optional[Sequence[RedFlagHit]] = None) -> Triage:
+               intent_confidence: float = 0.0, hits: Optional[Sequence["RedFlagHit"]] = None) -> Triage:
         """``intent``: the classifier's best guess other than red_flag, to spare plain questions."""
         hits = self.detector.detect(text) if hits is None else list(hits)
         plain = [hit for hit in hits if hit.plain]
         if plain:
-            return Triage(WARN, tuple(hit.flag_id for hit in plain), most_urgent(plain), reason="pattern")
+            return Triage(WARN, tuple(hit.flag_id for hit in plain), most_urgent(hit.urgency for hit in plain),
+                          reason="pattern")
         if intent in PLAIN_QUESTION_INTENTS and intent_confidence >= PLAIN_QUESTION_CONFIDENCE:
             return Triage(NONE)
         possible = [hit for hit in hits if not hit.plain]
@@ -151,20 +154,28 @@ class Triager:
         return next((check_id for check_id, cues in self.cues.items() if cues.found_in(text)), "general")
 
     # ---- reading an answer ---------------------------------------------------------------------
-    def read_answer(self, check_id: str, answer: str) -> CheckAnswer:
+    def read_answer(self, check_id: str, answer: str, doc: Any = None) -> CheckAnswer:
         """A button payload, or the runner's own words ("no, it looks normal", "the bone hurts")."""
         check = self.table.check(check_id)
         button = self.table.read_button(check["id"], answer)
         if button is not None:
             return button
-        if self.unsure_words.found_in(answer):
+        doc = doc if doc is not None or not (answer or "").strip() else self.detector.read(answer)
+        if self.unsure_words.found_in(answer, doc):
             return CheckAnswer(kind=NOT_SURE)
-        yes = tuple(q["id"] for q in check["questions"] if self.says[(check["id"], q["id"])].found_in(answer))
+        yes = tuple(q["id"] for q in check["questions"] if self.says[(check["id"], q["id"])].found_in(answer, doc))
         if yes:
             return CheckAnswer(yes, "yes")
-        if self.none_words.found_in(answer) or _DENIAL_ONLY.match(answer or ""):
+        if self.none_words.found_in(answer, doc) or _DENIAL_ONLY.match(answer or ""):
             return CheckAnswer(kind=NONE_OF_THESE)
         return CheckAnswer(kind="unclear")
+
+    def read_as_answers(self, text: str) -> Dict[str, Dict[str, Any]]:
+        """The message read as an answer to each safety check, so the action server needs no language
+        model to read one (components/red_flag_guard.py puts this in the parse data)."""
+        doc = self.detector.read(text) if (text or "").strip() else None
+        readings = {check_id: self.read_answer(check_id, text, doc) for check_id in self.table.checks}
+        return {check_id: {"yes": list(answer.yes), "kind": answer.kind} for check_id, answer in readings.items()}
 
 
 # "no, I can walk fine and it looks normal": an answer that starts with a plain no.

@@ -10,7 +10,8 @@ Runs last in the NLU pipeline, on every message, and asks coach/triage.py what t
 
 The decision rides along in the parse data as ``triage`` ({"decision", "flags", "urgency", "check",
 "asked"}): "asked" is the best intent other than red_flag, the question to answer once the runner
-is safe.
+is safe. A short message is also read as an answer to each safety check (``check_answers``), so the
+action server reads a typed answer without loading a language model.
 """
 from __future__ import annotations
 
@@ -34,6 +35,8 @@ RED_FLAG_INTENT = "red_flag"
 SAFETY_CHECK_INTENT = "safety_check"
 FALLBACK_INTENT = "nlu_fallback"
 TRIAGE = "triage"
+CHECK_ANSWERS = "check_answers"   # the message read as an answer to each safety check
+ANSWER_MAX_CHARS = 300
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -67,6 +70,8 @@ class RedFlagGuard(GraphComponent):
             asked = best.get(INTENT_NAME_KEY) if best else None
             confidence = best.get(PREDICTED_CONFIDENCE_KEY, 0.0) if best else 0.0
             triage = self.triager.triage(text, message.get(SCORE), asked, confidence)
+            if len(text) <= ANSWER_MAX_CHARS:  # it may be the answer to a safety check asked earlier
+                message.set(CHECK_ANSWERS, self.triager.read_as_answers(text), add_to_output=True)
             if not asks_a_question(text):
                 asked = None  # a story with no question ("rolled it, bit swollen"): the check's own topic
             if triage.decision == WARN:

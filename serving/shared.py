@@ -17,3 +17,9 @@ def socketio_manager() -> Any:
         return None
     import socketio  # noqa: PLC0415
     return socketio.AsyncRedisManager(url, channel="ankle-coach-socketio")
+
+
+def deliveries() -> Any:
+    """Telegram and Slack deliveries already handled (serving/deliveries.py): Redis when shared."""
+    from serving.deliveries import deliveries as make  # noqa: PLC0415
+    return make(redis_url())

@@ -39,7 +39,9 @@ class Servers:
         inherited = {k: v for k, v in os.environ.items() if not k.startswith(CHANNEL_ENV_PREFIXES)}
         env = {**inherited, **(env or {}), "RASA_PORT": str(self.rasa_port), "ACTION_PORT": str(self.action_port),
                "WEB_PORT": str(self.web_port)}
-        self.log = open(ROOT / "var" / "e2e-serve.log", "w") if (ROOT / "var").exists() else subprocess.DEVNULL
+        (ROOT / "var").mkdir(exist_ok=True)
+        self.log_path = ROOT / "var" / f"e2e-serve-{self.rasa_port}.log"
+        self.log = open(self.log_path, "w")
         self.process = subprocess.Popen(["scripts/serve"], cwd=ROOT, env=env, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         self.started = time.monotonic()
@@ -52,9 +54,10 @@ class Servers:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"scripts/serve exited with {self.process.returncode}; see var/e2e-serve.log")
+                raise RuntimeError(f"scripts/serve exited with {self.process.returncode}; see {self.log_path}")
             try:
-                if (requests.get(f"{self.rasa}/health", timeout=2).ok and
+                if ("Ankle Coach is ready" in self.log_path.read_text(errors="replace") and
+                        requests.get(f"{self.rasa}/health", timeout=2).ok and
                         requests.get(f"http://127.0.0.1:{self.action_port}/health", timeout=2).ok):
                     return time.monotonic() - self.started
             except requests.RequestException:
@@ -72,3 +75,4 @@ class Servers:
         if self.process.poll() is None:
             os.killpg(self.process.pid, signal.SIGTERM)
             self.process.wait(timeout=60)
+        self.log.close()

@@ -9,7 +9,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.answers import ActionAnswer
 from actions.conversation import context_from
-from actions.session import carried_slots
+from coach.session import carried_over
 from channels.intake import FORGET, LIMITED, MESSAGE, TOO_LONG, Gate, accepted_text, sender_id, sign_payload
 from serving.action_payload import recent_events, trim
 from serving.conversations import forget, forget_older_than
@@ -186,8 +186,10 @@ def test_a_failing_action_still_sends_a_safe_reply(monkeypatch, knowledge):
     assert custom["topic"] == "red_flag" and custom["urgency"] == "emergency"
 
 
-def test_a_new_session_carries_the_runners_facts_but_not_the_disclaimer():
-    tracker = user_turn("greet", "hi", slots={"location": "outer_ankle", "runs_per_week": "x", "red_flags": ["dvt"],
-                                              "disclaimer_shown": True, "safety_checked": True, "last_topic": "plan"})
-    carried = {event["name"]: event["value"] for event in carried_slots(tracker)}
-    assert carried == {"location": "outer_ankle", "red_flags": ["dvt"]}
+def test_a_new_session_carries_the_runners_facts_but_not_the_disclaimer(knowledge):
+    slots = {"location": "outer_ankle", "runs_per_week": "x", "red_flags": ["dvt", "not_a_flag"], "condition": "moon",
+             "equipment": ["resistance_band", "spaceship"], "disclaimer_shown": True, "safety_checked": True,
+             "last_topic": "plan", "pain_state": "sore_now"}
+    assert carried_over(slots, knowledge) == {"location": "outer_ankle", "red_flags": ["dvt"],
+                                              "equipment": ["resistance_band"]}
+    assert carried_over({"runs_per_week": 3.0}, knowledge) == {"runs_per_week": 3.0}
