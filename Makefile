@@ -15,15 +15,17 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # A health app sends no usage data anywhere.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve shell test browser unit validate conversations e2e eval crossval bench forget-old clean
+.PHONY: help setup run serve cluster cluster-packages shell test browser unit validate conversations e2e cluster-test eval crossval bench cluster-bench forget-old clean
 
 help:
 	@echo "make run     set up on first use (Python 3.10 venv, pinned deps, spaCy pipeline, training), then serve"
 	@echo "make serve   serve an already set-up checkout (REST on :$(RASA_PORT), actions on :$(ACTION_PORT))"
+	@echo "make cluster two Rasa servers behind HAProxy with PostgreSQL and Redis (installs them from Debian on first use)"
 	@echo "make shell   chat in the terminal (needs make serve running in another terminal)"
 	@echo "make test    everything a release must pass: pytest, rasa data validate, conversation tests, end-to-end"
 	@echo "make eval    NLU cross-validation, held-out intent results and red-flag recall/false alarms -> results/"
 	@echo "make bench   latency, throughput and memory against the stock-Rasa baseline -> results/"
+	@echo "make cluster-bench  throughput and p95 at 32 clients, one Rasa server against two -> results/"
 	@echo "make forget-old  erase conversations quiet for longer than ANKLE_COACH_RETENTION_DAYS (default 30)"
 
 # Heavy steps are cached on their inputs: the venv on (Python, requirements.txt) in ~/.cache,
@@ -40,12 +42,18 @@ run: setup
 serve:
 	@scripts/serve
 
+cluster: setup cluster-packages
+	@scripts/cluster
+
+cluster-packages:
+	@scripts/ensure-cluster-packages
+
 shell:
 	@$(PY) -m channels.terminal_chat
 
-test: setup browser
+test: setup browser cluster-packages
 	@rm -f results/junit-*.xml results/conversations/summary.json
-	@$(MAKE) --no-print-directory unit validate conversations e2e
+	@$(MAKE) --no-print-directory unit validate conversations e2e cluster-test
 	@scripts/test-summary
 
 browser:
@@ -65,6 +73,10 @@ e2e:
 	@mkdir -p results
 	$(PY) -m pytest -q tests/e2e --junitxml=results/junit-e2e.xml
 
+cluster-test:
+	@mkdir -p results
+	$(PY) -m pytest -q tests/cluster --junitxml=results/junit-cluster.xml
+
 eval: setup
 	@$(PY) -m evaluation.run_all
 
@@ -72,6 +84,9 @@ crossval: eval
 
 bench: setup
 	$(PY) -m evaluation.bench
+
+cluster-bench: setup cluster-packages
+	$(PY) -m evaluation.cluster_bench
 
 forget-old:
 	@$(PY) -m serving.conversations --endpoints endpoints.yml

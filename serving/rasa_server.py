@@ -29,7 +29,7 @@ from rasa.utils.log_utils import configure_structlog  # noqa: E402
 from sanic import Sanic, response  # noqa: E402
 from sanic.request import Request  # noqa: E402
 
-from serving import action_payload, idempotent_turns, session_start  # noqa: E402
+from serving import action_failure, action_payload, idempotent_turns, session_start  # noqa: E402
 from serving.conversations import forget_older_than, retention_days  # noqa: E402
 from serving.limits import MAX_BODY_BYTES  # noqa: E402
 from serving.settings import Settings  # noqa: E402
@@ -55,6 +55,7 @@ def build_app(settings: Settings, model: str, credentials: str, endpoints_file: 
     action_payload.install()
     session_start.install()
     idempotent_turns.install()
+    action_failure.install()
     return app
 
 

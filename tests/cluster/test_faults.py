@@ -12,7 +12,7 @@ import time
 import pytest
 import requests
 
-from cluster import ROOT, Cluster, audit, run_conversations, slots_now
+from evaluation.cluster_harness import ROOT, Cluster, audit, run_conversations, slots_now
 
 CONVERSATIONS = 32
 RED_FLAG_EVERY = 4   # every fourth conversation tells of a red flag, which the bot must remember

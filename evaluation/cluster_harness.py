@@ -1,5 +1,6 @@
 """Run `scripts/cluster` (what `make cluster` runs) on free loopback ports, drive conversations through
-its load balancer, break its parts, and read what PostgreSQL recorded."""
+its load balancer, break its parts, and read what PostgreSQL recorded. Used by tests/cluster and
+evaluation/cluster_bench.py."""
 from __future__ import annotations
 
 import json
@@ -18,7 +19,7 @@ from typing import Dict, List, Optional, Tuple
 
 import requests
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_base_port() -> int:
@@ -72,19 +73,21 @@ class Cluster:
     def start(self, timeout: float = 400) -> float:
         started = time.monotonic()
         self.state.parent.mkdir(parents=True, exist_ok=True)
+        # a restart appends to the log: only what this start printed counts
+        offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self.log = open(self.log_path, "a")
         self.process = subprocess.Popen(["scripts/cluster"], cwd=ROOT, env=self.env, stdout=self.log,
                                         stderr=subprocess.STDOUT, start_new_session=True)
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
                 raise RuntimeError(f"scripts/cluster exited with {self.process.returncode}:\n{self.log_text()[-3000:]}")
-            if "cluster is ready" in self.log_text().split("Starting")[-1]:
+            if "cluster is ready" in self.log_text()[offset:]:
                 return time.monotonic() - started
             time.sleep(1)
         raise TimeoutError(f"cluster not ready in {timeout} s:\n{self.log_text()[-3000:]}")
 
     def log_text(self) -> str:
-        return self.log_path.read_text(errors="replace")
+        return self.log_path.read_bytes().decode(errors="replace")
 
     def stop(self) -> None:
         if self.process and self.process.poll() is None:
@@ -101,7 +104,7 @@ class Cluster:
         for line in (self.state.parent / f"cluster-{self.base}.log").read_text(errors="replace").splitlines():
             if "Creating the PostgreSQL cluster in " in line:
                 shutil.rmtree(line.split(" in ", 1)[1].strip(), ignore_errors=True)
-        shutil.rmtree(self.state, ignore_errors=True)
+        # the state folder (logs included) stays in pytest's temporary folder for a failure's post-mortem
 
     def pid(self, name: str) -> int:
         return int((self.state / "pids" / f"{name}.pid").read_text())
