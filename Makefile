@@ -6,7 +6,6 @@ VENV        := .venv
 PY          := $(VENV)/bin/python
 RASA        := $(VENV)/bin/rasa
 SPACY_BASE  ?= blank:en
-SPACY_PIPE  := build/spacy/ankle_en
 export RASA_PORT   ?= 5005
 export ACTION_PORT ?= 5055
 export WEB_PORT    ?= 8000
@@ -15,14 +14,15 @@ export TF_CPP_MIN_LOG_LEVEL := 2
 # A health app sends no usage data anywhere.
 export RASA_TELEMETRY_ENABLED := false
 
-.PHONY: help setup run serve cluster cluster-packages shell test browser unit validate conversations e2e cluster-test eval crossval bench cluster-bench forget-old clean
+.PHONY: help setup run serve cluster cluster-packages shell test browser lint unit validate conversations e2e cluster-test eval bench cluster-bench forget-old clean
 
 help:
 	@echo "make run     set up on first use (Python 3.10 venv, pinned deps, spaCy pipeline, training), then serve"
 	@echo "make serve   serve an already set-up checkout (REST on :$(RASA_PORT), actions on :$(ACTION_PORT))"
 	@echo "make cluster two Rasa servers behind HAProxy with PostgreSQL and Redis (installs them from Debian on first use)"
 	@echo "make shell   chat in the terminal (needs make serve running in another terminal)"
-	@echo "make test    everything a release must pass: pytest, rasa data validate, conversation tests, end-to-end"
+	@echo "make test    everything a release must pass: lint, pytest, rasa data validate, conversation tests, end-to-end, cluster faults"
+	@echo "make lint    ruff (lint and format) and mypy"
 	@echo "make eval    NLU cross-validation, held-out intent results and red-flag recall/false alarms -> results/"
 	@echo "make bench   latency, throughput and memory against the stock-Rasa baseline -> results/"
 	@echo "make cluster-bench  throughput and p95 at 32 clients, one Rasa server against two -> results/"
@@ -53,11 +53,17 @@ shell:
 
 test: setup browser cluster-packages
 	@rm -f results/junit-*.xml results/conversations/summary.json
-	@$(MAKE) --no-print-directory unit validate conversations e2e cluster-test
+	@$(MAKE) --no-print-directory lint unit validate conversations e2e cluster-test
 	@scripts/test-summary
 
 browser:
 	@scripts/ensure-browser
+
+# ruff (lint and format, settings in ruff.toml) on all Python; mypy on the plain-Python core and the actions.
+lint:
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/mypy coach actions
 
 unit:
 	@mkdir -p results
@@ -79,8 +85,6 @@ cluster-test:
 
 eval: setup
 	@$(PY) -m evaluation.run_all
-
-crossval: eval
 
 bench: setup
 	$(PY) -m evaluation.bench

@@ -1,4 +1,5 @@
 """Actions that answer from the knowledge file: topics, context updates, fallback."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Text
@@ -7,8 +8,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fail_safe import fail_safe
 from actions.conversation import context_from, get_coach, send
+from actions.fail_safe import fail_safe
 from coach.topics import ANSWERABLE_INTENTS
 
 
@@ -19,8 +20,7 @@ class ActionAnswer(Action):
         return "action_answer"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         intent = tracker.latest_message.get("intent", {}).get("name")
         if intent not in ANSWERABLE_INTENTS:
             return send(dispatcher, get_coach().fallback("fallback"))
@@ -38,8 +38,7 @@ class ActionUpdateContext(Action):
         return "action_update_context"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)
         last_topic = tracker.get_slot("last_topic")
         acknowledgement = get_coach().acknowledge(context, tracker.latest_message.get("entities", []))
@@ -60,9 +59,13 @@ MAX_SUGGESTIONS = 3
 def ranked_intents(parse_data: Dict[str, Any], minimum: float = 0.0) -> List[str]:
     """The classifier's intents, most confident first (the fallback and guard intents left out)."""
     ranking = [r for r in parse_data.get("intent_ranking") or [] if isinstance(r, dict)]
-    ranked = [r.get("name") for r in sorted(ranking, key=lambda r: -float(r.get("confidence") or 0))
-              if r.get("name") not in ("nlu_fallback", "red_flag", "safety_check")
-              and float(r.get("confidence") or 0) >= minimum]
+    ranked: List[str] = [
+        r["name"]
+        for r in sorted(ranking, key=lambda r: -float(r.get("confidence") or 0))
+        if isinstance(r.get("name"), str)
+        and r["name"] not in ("nlu_fallback", "red_flag", "safety_check")
+        and float(r.get("confidence") or 0) >= minimum
+    ]
     return list(dict.fromkeys(ranked))
 
 
@@ -81,8 +84,7 @@ class ActionFallback(Action):
         return "action_fallback"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)
         off_topic = get_coach().off_topic("out_of_scope", context)
         if off_topic is not None:

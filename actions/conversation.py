@@ -1,4 +1,5 @@
 """Bridge between a Rasa tracker and the coach: read what we know, send what the coach says."""
+
 from __future__ import annotations
 
 import functools
@@ -11,9 +12,9 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from coach.answers import Coach, Context
 from coach.diagnoses import named_diagnosis
-from coach.session import runs_per_week
 from coach.knowledge import load_knowledge
 from coach.replies import Reply
+from coach.session import runs_per_week
 from coach.triage import CheckTable, Triager
 
 logger = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ def get_triager() -> Triager:
     on the first typed answer, not at start-up."""
     from coach.language import load_pipeline  # noqa: PLC0415 (spaCy only when needed)
     from coach.red_flags import RedFlagDetector  # noqa: PLC0415
+
     return Triager(RedFlagDetector(load_pipeline(), load_knowledge()), load_knowledge())
 
 
@@ -54,8 +56,11 @@ def context_from(tracker: Tracker) -> Context:
     knowledge = get_coach().knowledge
     slot = tracker.get_slot
     equipment = slot("equipment") if isinstance(slot("equipment"), list) else []
-    values = [e.get("value") for e in tracker.latest_message.get("entities", [])
-              if isinstance(e, dict) and isinstance(e.get("value"), str)]
+    values: List[str] = [
+        e["value"]
+        for e in tracker.latest_message.get("entities", [])
+        if isinstance(e, dict) and isinstance(e.get("value"), str)
+    ]
     red_flags = slot("red_flags") if isinstance(slot("red_flags"), list) else []
     return Context(
         location=_known(slot("location"), knowledge.locations),

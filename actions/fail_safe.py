@@ -4,6 +4,7 @@ A failing action (a bug, a slot value nobody expected) is logged by its name and
 only - never the tracker - and the runner gets the red-flag warning when the message described one,
 else the fallback with the disclaimer. The channels add a last net for when the action server can't
 be reached at all (coach/messages_in.py `unanswered_reply`)."""
+
 from __future__ import annotations
 
 import functools
@@ -35,8 +36,9 @@ def _coach() -> Coach:
 
 def fail_safe(run: Run) -> Run:
     @functools.wraps(run)
-    async def guarded(self: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                      domain: Dict[str, Any]) -> List[Dict[str, Any]]:
+    async def guarded(
+        self: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[str, Any]
+    ) -> List[Dict[str, Any]]:
         try:
             return await run(self, dispatcher, tracker, domain)
         except Exception as error:  # noqa: BLE001 (every failure gets the same safe reply)
@@ -48,4 +50,5 @@ def fail_safe(run: Run) -> Run:
                 else:
                     dispatcher.utter_message(text=message["text"])
             return []
+
     return guarded

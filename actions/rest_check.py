@@ -1,4 +1,5 @@
 """The "should I rest?" form: lenient answer parsing with clear re-asks, then the decision."""
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -8,8 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.fail_safe import fail_safe
 from actions.conversation import context_from, get_coach, send
+from actions.fail_safe import fail_safe
 from coach.rest_check import BONE_SCREEN, QUESTIONS, RestAnswers, parse_pain, parse_weeks, parse_yes_no
 
 PARSERS = {"pain": parse_pain, "yes_no": parse_yes_no, "weeks": parse_weeks}
@@ -27,14 +28,14 @@ def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[
 class _AskRestQuestion:
     """Asks one rest-check question (Rasa forms call action_ask_<slot>); wording from the knowledge file.
     Not an Action itself, so rasa_sdk registers only the concrete per-question classes below."""
+
     slot = ""
 
     def name(self) -> Text:
         return f"action_ask_{self.slot}"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         return send(dispatcher, get_coach().rest_question_reply(self.slot))
 
 
@@ -43,9 +44,11 @@ ASK_ACTIONS = [type(f"AskRestQuestion_{slot}", (_AskRestQuestion, Action), {"slo
 
 
 def _validator(slot: str):
-    def validate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return _validated(slot, value, dispatcher)
+
     validate.__name__ = f"validate_{slot}"
     return validate
 
@@ -56,8 +59,9 @@ class ValidateRestForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_rest_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         # After a red flag there is nothing to weigh up: the advice is to get checked. After a yes in
         # the bone screen the pain rule doesn't apply, so its questions are not asked.
         if tracker.get_slot("red_flags"):
@@ -78,8 +82,7 @@ class ActionRestAdvice(Action):
         return "action_rest_advice"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)
         answers = self._answers(tracker, red_flag=bool(context.red_flags))
         if answers is None or context.red_flags:

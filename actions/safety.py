@@ -3,6 +3,7 @@
 Thin: coach/triage.py reads answers and decides by the table in knowledge/safety_checks.yml;
 coach/safety.py words the replies.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -12,8 +13,8 @@ from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.fail_safe import fail_safe
 from actions.conversation import context_from, get_check_table, get_coach, get_triager, send
+from actions.fail_safe import fail_safe
 from coach.triage import NOT_SURE, CheckAnswer, asked_intent
 
 CHECK_SLOTS = ("check_answer", "safety_check", "check_asked", "check_resume", "check_reasked")
@@ -54,8 +55,7 @@ class ActionRedFlag(Action):
         return "action_red_flag"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         context = context_from(tracker)
         flags = [flag for flag in triage_of(tracker).get("flags") or [] if flag in get_coach().safety.flags]
         flags = flags or list(context.red_flags)  # a red_flag intent without a new flag: repeat the warning
@@ -73,15 +73,17 @@ class ActionAskCheckAnswer(Action):
         return "action_ask_check_answer"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         check_id = tracker.get_slot("safety_check")
         events: List[EventType] = []
         if not check_id:  # first time: remember which check, what was asked, and the form it interrupted
             triage = triage_of(tracker)
             check_id = get_check_table().check(triage.get("check"))["id"]
-            events = [SlotSet("safety_check", check_id), SlotSet("check_asked", triage.get("asked")),
-                      SlotSet("check_resume", loop_before_latest_message(tracker))]
+            events = [
+                SlotSet("safety_check", check_id),
+                SlotSet("check_asked", triage.get("asked")),
+                SlotSet("check_resume", loop_before_latest_message(tracker)),
+            ]
         reply = get_coach().check_question(check_id, re_ask=bool(tracker.get_slot("check_reasked")))
         return send(dispatcher, reply) + events
 
@@ -92,13 +94,15 @@ class ValidateSafetyCheckForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_safety_check_form"
 
-    async def required_slots(self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker,
-                             domain: DomainDict) -> List[Text]:
+    async def required_slots(
+        self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[Text]:
         # One check per conversation: a second possible red flag goes straight to the answer.
         return [] if tracker.get_slot("safety_checked") else domain_slots
 
-    def validate_check_answer(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def validate_check_answer(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         check_id = tracker.get_slot("safety_check") or "general"
         text = str(value) if value is not None else ""
         answer = get_check_table().read_button(check_id, text) or read_in_words(tracker, check_id, text)
@@ -119,13 +123,11 @@ class ActionSafetyCheckResult(Action):
         return "action_safety_check_result"
 
     @fail_safe
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         coach, table = get_coach(), get_check_table()
         context = context_from(tracker)
         check = table.check(tracker.get_slot("safety_check") or triage_of(tracker).get("check"))
-        asked = asked_intent(tracker.get_slot("check_asked") or triage_of(tracker).get("asked"),
-                             check["answer_topic"])
+        asked = asked_intent(tracker.get_slot("check_asked") or triage_of(tracker).get("asked"), check["answer_topic"])
         resume = tracker.get_slot("check_resume") == REST_FORM
         answer = tracker.get_slot("check_answer")
         events: List[EventType] = [SlotSet(slot, None) for slot in CHECK_SLOTS]

@@ -11,6 +11,7 @@
   what is done, so a redelivery is not processed twice.
 - ``ApiClient``: one aiohttp session for the outgoing API calls; never logs URLs (they hold tokens).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -49,10 +50,17 @@ class TurnCollector(OutputChannel):
         await self.send_response(recipient_id, {"text": text})
 
 
-async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], collector: TurnCollector, text: str,
-                   sender_id: str, input_channel: str, tracker_store: Callable[[], Any],
-                   message_id: Optional[str] = None, metadata: Optional[Dict[str, Any]] = None,
-                   trusted: bool = False) -> List[Dict[str, Any]]:
+async def run_turn(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    collector: TurnCollector,
+    text: str,
+    sender_id: str,
+    input_channel: str,
+    tracker_store: Callable[[], Any],
+    message_id: Optional[str] = None,
+    metadata: Optional[Dict[str, Any]] = None,
+    trusted: bool = False,
+) -> List[Dict[str, Any]]:
     """The bot's messages for one runner message. ``trusted``: the text is a payload the channel holds
     itself (a button it sent, a command it maps), not typed by the runner."""
     admission = gate().admit(sender_id, text, trusted=trusted)
@@ -62,8 +70,16 @@ async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], coll
     if admission.kind != MESSAGE:
         return admission.replies
     try:
-        await on_new_message(UserMessage(admission.text, collector, sender_id, input_channel=input_channel,
-                                         message_id=message_id, metadata=metadata))
+        await on_new_message(
+            UserMessage(
+                admission.text,
+                collector,
+                sender_id,
+                input_channel=input_channel,
+                message_id=message_id,
+                metadata=metadata,
+            )
+        )
     except Exception as error:
         logger.error("Failed to handle a %s message from %s: %s", input_channel, sender_id, type(error).__name__)
     return collector.messages or unanswered_reply(text)
@@ -71,6 +87,7 @@ async def run_turn(on_new_message: Callable[[UserMessage], Awaitable[Any]], coll
 
 class KnowsItsApp:
     """A channel that needs the running app (its agent's tracker store, to erase a conversation)."""
+
     app: Any = None
 
     def remember_app(self, blueprint: Any) -> None:
@@ -130,8 +147,9 @@ async def acknowledge_when_done(deliveries: Any, key: str, task: "Optional[async
     try:
         succeeded = await asyncio.shield(task)
     except asyncio.CancelledError:
-        task.add_done_callback(lambda t: deliveries.done(key) if not t.cancelled() and t.result()
-                               else deliveries.release(key))
+        task.add_done_callback(
+            lambda t: deliveries.done(key) if not t.cancelled() and t.result() else deliveries.release(key)
+        )
         raise
     if succeeded:
         deliveries.done(key)
@@ -148,8 +166,9 @@ class ApiClient:
         self.timeout = timeout
         self._session: Optional[aiohttp.ClientSession] = None
 
-    async def post(self, url: str, method: str, *, json: Optional[dict] = None,
-                   headers: Optional[Dict[str, str]] = None) -> Optional[dict]:
+    async def post(
+        self, url: str, method: str, *, json: Optional[dict] = None, headers: Optional[Dict[str, str]] = None
+    ) -> Optional[dict]:
         if self._session is None or self._session.closed:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=self.timeout))
         try:

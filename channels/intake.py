@@ -8,6 +8,7 @@
 - A sender, or a client address, over its rate limit gets a friendly reply, never silence.
 - An over-long message gets a polite reply without the model (red flags in it are still warned of).
 """
+
 from __future__ import annotations
 
 import functools
@@ -21,8 +22,11 @@ from serving.limits import RateLimiter, env_number
 from serving.secrets import same, signature
 
 MESSAGE, FORGET, LIMITED, TOO_LONG = "message", "forget", "rate_limited", "too_long"
-_FORGET = re.compile(r"^\s*(/forget|/start_over|forget me|forget me please|please forget me|delete my data|"
-                     r"delete my conversation|delete our conversation|erase my data)\s*[.!]*\s*$", re.I)
+_FORGET = re.compile(
+    r"^\s*(/forget|/start_over|forget me|forget me please|please forget me|delete my data|"
+    r"delete my conversation|delete our conversation|erase my data)\s*[.!]*\s*$",
+    re.I,
+)
 _SIGNED = re.compile(r"^(?P<payload>/.+)~(?P<signature>[0-9a-f]{24})$", re.S)
 
 
@@ -39,8 +43,11 @@ def sign_payload(sender: str, payload: str) -> str:
 
 
 def sign_buttons(sender: str, buttons: Optional[List[Dict[str, Any]]]) -> List[Dict[str, Any]]:
-    return [{**b, "payload": sign_payload(sender, str(b.get("payload") or b.get("title") or ""))}
-            for b in buttons or [] if isinstance(b, dict)]
+    return [
+        {**b, "payload": sign_payload(sender, str(b.get("payload") or b.get("title") or ""))}
+        for b in buttons or []
+        if isinstance(b, dict)
+    ]
 
 
 def accepted_text(sender: str, text: str) -> str:
@@ -53,9 +60,9 @@ def accepted_text(sender: str, text: str) -> str:
 
 @dataclass
 class Admission:
-    kind: str                                   # MESSAGE, FORGET, LIMITED or TOO_LONG
-    text: str = ""                              # what Rasa gets (MESSAGE)
-    replies: List[Dict[str, Any]] = field(default_factory=list)   # what the runner gets instead
+    kind: str  # MESSAGE, FORGET, LIMITED or TOO_LONG
+    text: str = ""  # what Rasa gets (MESSAGE)
+    replies: List[Dict[str, Any]] = field(default_factory=list)  # what the runner gets instead
 
 
 class Gate:
@@ -77,12 +84,15 @@ class Gate:
 
 def forgotten_reply() -> List[Dict[str, Any]]:
     """Says so, and tells a widget to clear what it keeps of the conversation too."""
-    return [{"text": _messages()["forgotten"].strip()},
-            {"custom": {"topic": "fallback", "urgency": "self_care", "sources": [], "forgotten": True}}]
+    return [
+        {"text": _messages()["forgotten"].strip()},
+        {"custom": {"topic": "fallback", "urgency": "self_care", "sources": [], "forgotten": True}},
+    ]
 
 
 def _messages() -> Dict[str, Any]:
     from coach.knowledge import load_knowledge  # noqa: PLC0415 (loaded once, on first use)
+
     return load_knowledge().messages
 
 
@@ -91,5 +101,7 @@ def gate() -> Gate:
     """The process-wide gate; limits from ANKLE_COACH_RATE_PER_SENDER / _PER_ADDRESS (messages a minute)."""
     per_sender = env_number(os.environ, "ANKLE_COACH_RATE_PER_SENDER", 30, minimum=1)
     per_address = env_number(os.environ, "ANKLE_COACH_RATE_PER_ADDRESS", 300, minimum=1)
-    return Gate(RateLimiter(per_sender, burst=max(5, int(per_sender // 3))),
-                RateLimiter(per_address, burst=max(20, int(per_address // 5))))
+    return Gate(
+        RateLimiter(per_sender, burst=max(5, int(per_sender // 3))),
+        RateLimiter(per_address, burst=max(20, int(per_address // 5))),
+    )

@@ -5,6 +5,7 @@ becomes text the runner sees: an urgency line (at the top of the reply for emerg
 first thing read) and the sources line when the text does not already carry it. Buttons become
 the channel's quick replies: a Telegram inline keyboard or a Slack ``actions`` block.
 """
+
 from __future__ import annotations
 
 import base64
@@ -19,13 +20,15 @@ from coach.topics import PENDING, most_urgent
 
 # The banner wording lives with the urgency levels in knowledge/messages.yml; chat apps get an emoji.
 _EMOJI = {"emergency": "🚨", "urgent": "⚠️", "soon": "🩺", PENDING: "❓"}
-URGENCY_LINES = {level: f"{_EMOJI[level]} {wording['banner']}"
-                 for level, wording in load_knowledge().messages["urgency_levels"].items()}
+URGENCY_LINES = {
+    level: f"{_EMOJI[level]} {wording['banner']}"
+    for level, wording in load_knowledge().messages["urgency_levels"].items()
+}
 
-TELEGRAM_TEXT_LIMIT = 4000        # Telegram allows 4096 (UTF-16 units); keep a margin for emoji
-TELEGRAM_CALLBACK_BYTES = 64      # callback_data limit
-SLACK_SECTION_LIMIT = 2900        # a section block's text may hold 3000 characters
-SLACK_BUTTON_TEXT = 75            # a button's label may hold 75 characters
+TELEGRAM_TEXT_LIMIT = 4000  # Telegram allows 4096 (UTF-16 units); keep a margin for emoji
+TELEGRAM_CALLBACK_BYTES = 64  # callback_data limit
+SLACK_SECTION_LIMIT = 2900  # a section block's text may hold 3000 characters
+SLACK_BUTTON_TEXT = 75  # a button's label may hold 75 characters
 SLACK_BUTTON_VALUE = 2000
 SLACK_MAX_BLOCKS = 50
 SLACK_BUTTONS_PER_ACTIONS = 25
@@ -40,6 +43,7 @@ class Button:
 @dataclass
 class ChatMessage:
     """One message as the runner sees it: an optional urgency line, the body, quick replies."""
+
     body: str
     buttons: List[Button] = field(default_factory=list)
     urgency_line: Optional[str] = None
@@ -47,7 +51,6 @@ class ChatMessage:
     @property
     def text(self) -> str:
         return "\n\n".join(part for part in (self.urgency_line, self.body) if part)
-
 
 
 def _buttons(raw: Any) -> List[Button]:
@@ -136,6 +139,7 @@ class CallbackPayloads:
     The key is a hash of the payload, remembered here (bounded, most recent kept). A key that is
     no longer known (e.g. after a restart) decodes to None; the channel then uses the button title.
     """
+
     PREFIX = "~"
 
     def __init__(self, capacity: int = 20_000):
@@ -191,19 +195,34 @@ def slack_message(message: ChatMessage) -> Dict[str, Any]:
     """chat.postMessage fields (without channel/thread_ts): fallback text and blocks."""
     blocks: List[Dict[str, Any]] = []
     if message.urgency_line:
-        blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": f"*{slack_escape(message.urgency_line)}*"}})
-    room = SLACK_MAX_BLOCKS - len(blocks) - (1 + (len(message.buttons) - 1) // SLACK_BUTTONS_PER_ACTIONS
-                                             if message.buttons else 0)
+        blocks.append(
+            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{slack_escape(message.urgency_line)}*"}}
+        )
+    room = (
+        SLACK_MAX_BLOCKS
+        - len(blocks)
+        - (1 + (len(message.buttons) - 1) // SLACK_BUTTONS_PER_ACTIONS if message.buttons else 0)
+    )
     chunks = split_text(slack_escape(message.body), SLACK_SECTION_LIMIT)
     if len(chunks) > room:
         chunks = chunks[:room]
-        chunks[-1] = chunks[-1][:SLACK_SECTION_LIMIT - 1] + "…"
+        chunks[-1] = chunks[-1][: SLACK_SECTION_LIMIT - 1] + "…"
     blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
     for start in range(0, len(message.buttons), SLACK_BUTTONS_PER_ACTIONS):
-        group = message.buttons[start:start + SLACK_BUTTONS_PER_ACTIONS]
-        blocks.append({"type": "actions", "block_id": f"quick_replies_{start // SLACK_BUTTONS_PER_ACTIONS}",
-                       "elements": [{"type": "button", "action_id": f"quick_reply_{start + i}",
-                                     "text": {"type": "plain_text", "text": b.title[:SLACK_BUTTON_TEXT], "emoji": True},
-                                     "value": b.payload[:SLACK_BUTTON_VALUE]}
-                                    for i, b in enumerate(group)]})
+        group = message.buttons[start : start + SLACK_BUTTONS_PER_ACTIONS]
+        blocks.append(
+            {
+                "type": "actions",
+                "block_id": f"quick_replies_{start // SLACK_BUTTONS_PER_ACTIONS}",
+                "elements": [
+                    {
+                        "type": "button",
+                        "action_id": f"quick_reply_{start + i}",
+                        "text": {"type": "plain_text", "text": b.title[:SLACK_BUTTON_TEXT], "emoji": True},
+                        "value": b.payload[:SLACK_BUTTON_VALUE],
+                    }
+                    for i, b in enumerate(group)
+                ],
+            }
+        )
     return {"text": message.text[:39_000] or " ", "blocks": blocks}

@@ -7,6 +7,7 @@
 - A malformed body is a 400 (channels/rest_request.py); if the bot could not answer at all, the
   runner still gets a reply, with a red-flag warning when the message describes one.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,10 +38,10 @@ class WholeMessageCollector(CollectingOutputChannel):
     async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
         await self._persist_message(self._message(recipient_id, text=text))
 
-    async def send_text_with_buttons(self, recipient_id: str, text: str, buttons: List[Dict[str, Any]],
-                                     **kwargs: Any) -> None:
-        await self._persist_message(self._message(recipient_id, text=text,
-                                                  buttons=sign_buttons(recipient_id, buttons)))
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: List[Dict[str, Any]], **kwargs: Any
+    ) -> None:
+        await self._persist_message(self._message(recipient_id, text=text, buttons=sign_buttons(recipient_id, buttons)))
 
 
 def addressed(sender: str, replies: List[Dict[str, Any]]) -> List[Dict[str, Any]]:
@@ -78,9 +79,16 @@ class GuardedRestInput(RestInput):
                 return response.json(addressed(sender, admission.replies))
             collector = WholeMessageCollector()
             try:
-                await on_new_message(UserMessage(
-                    admission.text, collector, sender, input_channel=self.name(), metadata=incoming.metadata,
-                    message_id=f"rest-{incoming.message_id}" if incoming.message_id else None))
+                await on_new_message(
+                    UserMessage(
+                        admission.text,
+                        collector,
+                        sender,
+                        input_channel=self.name(),
+                        metadata=incoming.metadata,
+                        message_id=f"rest-{incoming.message_id}" if incoming.message_id else None,
+                    )
+                )
             except CancelledError:
                 logger.error("Timed out handling a REST message from %s", sender)
             except Exception as error:  # the runner still gets a reply, never a 500

@@ -1,5 +1,6 @@
 """The REST channel's request body, checked before anything else: a malformed or empty body is a
 clear 400 (the stock channel answered an empty body with a 500, and 100,000 "[" with another)."""
+
 from __future__ import annotations
 
 import json
@@ -9,7 +10,6 @@ from typing import Any, Dict, Optional
 
 from coach.messages_in import MAX_MESSAGE_CHARS
 from serving.limits import MAX_BODY_BYTES, MAX_JSON_DEPTH, json_depth_ok
-
 
 _MESSAGE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
 

@@ -14,6 +14,7 @@ Slack answered 200 (a failure answers 500, so Slack delivers it again). Bot mess
 message arriving as both ``message`` and ``app_mention``) are not processed again
 (serving/deliveries.py).
 """
+
 from __future__ import annotations
 
 import asyncio  # noqa: F401 (annotations)
@@ -27,8 +28,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (ApiClient, DeliveryFailed, KnowsItsApp, OrderedTasks, TurnCollector, acknowledge_when_done,
-                             env, run_turn)
+from channels.common import (
+    ApiClient,
+    DeliveryFailed,
+    KnowsItsApp,
+    OrderedTasks,
+    TurnCollector,
+    acknowledge_when_done,
+    env,
+    run_turn,
+)
 from channels.intake import sender_id
 from channels.rendering import render_turn, slack_message, slack_plain_text
 from channels.verify import verify_slack_request
@@ -66,8 +75,11 @@ class SlackInput(InputChannel, KnowsItsApp):
         self.deliveries = deliveries()
 
     def off_reason(self) -> Optional[str]:
-        missing = [name for name, value in (("SLACK_BOT_TOKEN", self.token),
-                                            ("SLACK_SIGNING_SECRET", self.signing_secret)) if not value]
+        missing = [
+            name
+            for name, value in (("SLACK_BOT_TOKEN", self.token), ("SLACK_SIGNING_SECRET", self.signing_secret))
+            if not value
+        ]
         if not missing:
             return None
         return f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set"
@@ -79,27 +91,53 @@ class SlackInput(InputChannel, KnowsItsApp):
             body = {"channel": channel, **slack_message(message), "unfurl_links": False, "unfurl_media": False}
             if thread_ts:
                 body["thread_ts"] = thread_ts
-            if await self.client.post(f"{self.api_url}/chat.postMessage", "chat.postMessage", json=body,
-                                      headers=headers) is None:
+            if (
+                await self.client.post(
+                    f"{self.api_url}/chat.postMessage", "chat.postMessage", json=body, headers=headers
+                )
+                is None
+            ):
                 raise DeliveryFailed("Slack chat.postMessage could not be reached")
 
-    def schedule(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], *, channel: str, user: str,
-                 text: str, thread_ts: Optional[str], message_id: str, trusted: bool = False) -> "asyncio.Task[bool]":
+    def schedule(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        *,
+        channel: str,
+        user: str,
+        text: str,
+        thread_ts: Optional[str],
+        message_id: str,
+        trusted: bool = False,
+    ) -> "asyncio.Task[bool]":
         """Handle a runner's text in the background; one conversation per runner and Slack channel.
         ``trusted``: the text is the value of a button this server sent (Slack signs the press)."""
         sender = sender_id("slack", channel, user)
         metadata = {"slack": {"channel": channel, "user": user, "thread_ts": thread_ts}}
 
         async def work() -> None:
-            messages = await run_turn(on_new_message, SlackOutput(), text, sender, self.name(), self.tracker_store,
-                                      message_id=message_id, metadata=metadata, trusted=trusted)
+            messages = await run_turn(
+                on_new_message,
+                SlackOutput(),
+                text,
+                sender,
+                self.name(),
+                self.tracker_store,
+                message_id=message_id,
+                metadata=metadata,
+                trusted=trusted,
+            )
             await self.post_turn(channel, thread_ts, messages)
 
         return self.tasks.spawn(sender, work)
 
     def verified(self, request: Request) -> bool:
-        return verify_slack_request(self.signing_secret, request.headers.get("X-Slack-Request-Timestamp"),
-                                    request.headers.get("X-Slack-Signature"), request.body or b"")
+        return verify_slack_request(
+            self.signing_secret,
+            request.headers.get("X-Slack-Request-Timestamp"),
+            request.headers.get("X-Slack-Signature"),
+            request.body or b"",
+        )
 
     # ---- webhooks ------------------------------------------------------------------------------
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -131,8 +169,9 @@ class SlackInput(InputChannel, KnowsItsApp):
                 return response.json({"challenge": body.get("challenge", "")})
             if body.get("type") != "event_callback" or not isinstance(body.get("event"), dict):
                 return response.text("")
-            return await self.acknowledge(*self.on_event(body, request.headers.get("X-Slack-Retry-Num"),
-                                                         on_new_message))
+            return await self.acknowledge(
+                *self.on_event(body, request.headers.get("X-Slack-Retry-Num"), on_new_message)
+            )
 
         @webhook.route("/interactive", methods=["POST"])
         async def interactive(request: Request) -> HTTPResponse:
@@ -172,8 +211,9 @@ class SlackInput(InputChannel, KnowsItsApp):
             return response.text("", status=503, headers={"Retry-After": "5"})
         return None
 
-    def on_event(self, body: Dict[str, Any], retry_num: Optional[str],
-                 on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Tuple[Optional[str], Any]:
+    def on_event(
+        self, body: Dict[str, Any], retry_num: Optional[str], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Tuple[Optional[str], Any]:
         """The delivery key claimed and the work started for an event; (None, None) to answer 200 at once."""
         event = body["event"]
         if event.get("type") not in ("message", "app_mention"):
@@ -190,11 +230,18 @@ class SlackInput(InputChannel, KnowsItsApp):
         text = slack_plain_text(str(event.get("text") or ""))
         if not text:
             return key, None
-        return key, self.schedule(on_new_message, channel=channel, user=user, text=text,
-                                  thread_ts=event.get("thread_ts") or ts or None, message_id=f"slack-{channel}-{ts}")
+        return key, self.schedule(
+            on_new_message,
+            channel=channel,
+            user=user,
+            text=text,
+            thread_ts=event.get("thread_ts") or ts or None,
+            message_id=f"slack-{channel}-{ts}",
+        )
 
-    def on_block_actions(self, payload: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                         ) -> Tuple[Optional[str], Any]:
+    def on_block_actions(
+        self, payload: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> Tuple[Optional[str], Any]:
         user = (payload.get("user") or {}).get("id")
         channel = (payload.get("channel") or {}).get("id") or (payload.get("container") or {}).get("channel_id")
         actions = [a for a in payload.get("actions") or [] if isinstance(a, dict) and a.get("value")]
@@ -207,8 +254,15 @@ class SlackInput(InputChannel, KnowsItsApp):
             return None, answer
         message = payload.get("message") or {}
         container = payload.get("container") or {}
-        thread_ts = (message.get("thread_ts") or container.get("thread_ts") or message.get("ts")
-                     or container.get("message_ts"))
+        thread_ts = (
+            message.get("thread_ts") or container.get("thread_ts") or message.get("ts") or container.get("message_ts")
+        )
         return key, self.schedule(
-            on_new_message, channel=str(channel), user=str(user), text=str(action["value"]), thread_ts=thread_ts,
-            message_id=f"slack-action-{payload.get('trigger_id') or action.get('action_ts')}", trusted=True)
+            on_new_message,
+            channel=str(channel),
+            user=str(user),
+            text=str(action["value"]),
+            thread_ts=thread_ts,
+            message_id=f"slack-action-{payload.get('trigger_id') or action.get('action_ts')}",
+            trusted=True,
+        )

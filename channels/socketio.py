@@ -15,6 +15,7 @@ different session id is refused. The conversation's sender id is ``web:<id>``. O
 widget's origins (ANKLE_COACH_WEB_ORIGINS) may connect. Output emits exactly the contract shapes on
 ``bot_uttered``, with buttons signed for the session (channels/intake.py).
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,12 +71,14 @@ class GuardedSocketIOOutput(SocketIOOutput):
     async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
         await self._send_message(recipient_id, {"text": text})
 
-    async def send_text_with_buttons(self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]],
-                                     **kwargs: Any) -> None:
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
         message: Dict[Text, Any] = {"text": text}
         if buttons:
-            message["buttons"] = [{"title": b["title"], "payload": b["payload"]}
-                                  for b in sign_buttons(recipient_id, buttons)]
+            message["buttons"] = [
+                {"title": b["title"], "payload": b["payload"]} for b in sign_buttons(recipient_id, buttons)
+            ]
         await self._send_message(recipient_id, message)
 
     async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any) -> None:
@@ -113,8 +116,9 @@ class GuardedSocketIOInput(SocketIOInput):
             if origin and origin.rstrip("/") not in settings.web_origins:
                 logger.info("Refused a socket.io connection from origin %s", origin)
                 return False  # a page on another site: no conversation through the runner's browser
-            address = client_address(environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"),
-                                     settings.trust_proxy)
+            address = client_address(
+                environ.get("HTTP_X_FORWARDED_FOR"), environ.get("REMOTE_ADDR"), settings.trust_proxy
+            )
             await sio.save_session(sid, {"address": address}, namespace=self.namespace)
             return True
 
@@ -146,10 +150,12 @@ class GuardedSocketIOInput(SocketIOInput):
     def client_manager(self) -> Any:
         """With several Rasa servers (make cluster), replies reach a session's socket through Redis."""
         from serving.shared import socketio_manager  # noqa: PLC0415
+
         return socketio_manager()
 
-    async def handle_user_message(self, sid: Text, data: Any,
-                                  on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> None:
+    async def handle_user_message(
+        self, sid: Text, data: Any, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> None:
         """Check one ``user_uttered`` event and answer it in the socket's own session."""
         assert self.sio is not None
         state = await self.sio.get_session(sid, namespace=self.namespace)
@@ -159,8 +165,12 @@ class GuardedSocketIOInput(SocketIOInput):
             return
         claimed = data.get("session_id")
         if session is None or (claimed is not None and session_of(claimed) != session):
-            await self.sio.emit(SESSION_ERROR_EVT, {"error": "send session_request first, and only for your session"},
-                                room=sid, namespace=self.namespace)
+            await self.sio.emit(
+                SESSION_ERROR_EVT,
+                {"error": "send session_request first, and only for your session"},
+                room=sid,
+                namespace=self.namespace,
+            )
             return
         sender = sender_id(CHANNEL, session)
         output = GuardedSocketIOOutput(self.sio, self.bot_message_evt, session)

@@ -12,6 +12,7 @@ answered with answerCallbackQuery and handled as the runner's message), and only
 acknowledged: an update whose turn or reply failed gets a 500, and Telegram delivers it again.
 Redeliveries of a finished update are answered without work (serving/deliveries.py).
 """
+
 from __future__ import annotations
 
 import asyncio  # noqa: F401 (annotations)
@@ -24,20 +25,30 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (ApiClient, DeliveryFailed, KnowsItsApp, OrderedTasks, TurnCollector, acknowledge_when_done,
-                             env, run_turn)
+from channels.common import (
+    ApiClient,
+    DeliveryFailed,
+    KnowsItsApp,
+    OrderedTasks,
+    TurnCollector,
+    acknowledge_when_done,
+    env,
+    run_turn,
+)
 from channels.intake import sender_id
 from channels.rendering import CallbackPayloads, render_turn, telegram_messages
 from channels.verify import telegram_secret_ok, valid_telegram_secret
-from serving.limits import MAX_BODY_BYTES
 from serving.deliveries import DONE, WORKING
+from serving.limits import MAX_BODY_BYTES
 from serving.shared import deliveries
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_API_URL = "https://api.telegram.org"
-TEXT_ONLY = ("Sorry, I can only read text messages. Please type your question, for example "
-             "\"why does the outside of my ankle hurt after running?\"")
+TEXT_ONLY = (
+    "Sorry, I can only read text messages. Please type your question, for example "
+    '"why does the outside of my ankle hurt after running?"'
+)
 EXPIRED_BUTTON = "That button has expired. Please type your question instead."
 # Telegram clients send "/start" when a runner opens the bot (and "/start@bot_name" in groups).
 COMMANDS = {"/start": "/greet", "/help": "/help"}
@@ -72,8 +83,7 @@ class TelegramInput(InputChannel, KnowsItsApp):
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TelegramInput":
         if credentials:
             logger.warning("Telegram settings in credentials.yml are ignored; use TELEGRAM_* environment variables")
-        return cls(env("TELEGRAM_BOT_TOKEN"), env("TELEGRAM_SECRET_TOKEN"),
-                   env("TELEGRAM_API_URL", DEFAULT_API_URL))
+        return cls(env("TELEGRAM_BOT_TOKEN"), env("TELEGRAM_SECRET_TOKEN"), env("TELEGRAM_API_URL", DEFAULT_API_URL))
 
     def __init__(self, token: str = "", secret: str = "", api_url: str = DEFAULT_API_URL) -> None:
         self.token, self.secret, self.api_url = token, secret, (api_url or DEFAULT_API_URL).rstrip("/")
@@ -107,10 +117,27 @@ class TelegramInput(InputChannel, KnowsItsApp):
         if await self.call(method, body) is None:
             raise DeliveryFailed(f"Telegram {method} could not be reached")
 
-    async def handle_text(self, on_new_message: Callable[[UserMessage], Awaitable[Any]], chat_id: int, sender: str,
-                          text: str, message_id: Optional[str], metadata: Dict[str, Any], trusted: bool) -> None:
-        messages = await run_turn(on_new_message, TelegramOutput(), text, sender, self.name(), self.tracker_store,
-                                  message_id=message_id, metadata=metadata, trusted=trusted)
+    async def handle_text(
+        self,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        chat_id: int,
+        sender: str,
+        text: str,
+        message_id: Optional[str],
+        metadata: Dict[str, Any],
+        trusted: bool,
+    ) -> None:
+        messages = await run_turn(
+            on_new_message,
+            TelegramOutput(),
+            text,
+            sender,
+            self.name(),
+            self.tracker_store,
+            message_id=message_id,
+            metadata=metadata,
+            trusted=trusted,
+        )
         await self.send_turn(chat_id, messages)
 
     # ---- webhook -----------------------------------------------------------------------------
@@ -160,8 +187,9 @@ class TelegramInput(InputChannel, KnowsItsApp):
 
         return webhook
 
-    def dispatch(self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
-                 ) -> "Optional[asyncio.Task[bool]]":
+    def dispatch(
+        self, update: Dict[str, Any], on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> "Optional[asyncio.Task[bool]]":
         """Start the work for an update, after earlier work for its conversation; None when there is
         nothing to do for it."""
         if isinstance(update.get("message"), dict):
@@ -172,22 +200,34 @@ class TelegramInput(InputChannel, KnowsItsApp):
                 return None
             text = message.get("text")
             if not isinstance(text, str) or not text.strip():
-                return self.tasks.spawn(str(chat_id), lambda: self.send("sendMessage",
-                                                                        {"chat_id": chat_id, "text": TEXT_ONLY}))
-            metadata = {"telegram": {"chat_id": chat_id, "message_id": message.get("message_id"),
-                                     "user_id": sender.get("id")}}
+                return self.tasks.spawn(
+                    str(chat_id), lambda: self.send("sendMessage", {"chat_id": chat_id, "text": TEXT_ONLY})
+                )
+            metadata = {
+                "telegram": {"chat_id": chat_id, "message_id": message.get("message_id"), "user_id": sender.get("id")}
+            }
             command = command_as_intent(text)
             conversation = conversation_of(message["chat"], sender)
-            return self.tasks.spawn(conversation, lambda: self.handle_text(
-                on_new_message, chat_id, conversation, command, f"tg-{chat_id}-{message.get('message_id')}",
-                metadata, trusted=command != text))
+            return self.tasks.spawn(
+                conversation,
+                lambda: self.handle_text(
+                    on_new_message,
+                    chat_id,
+                    conversation,
+                    command,
+                    f"tg-{chat_id}-{message.get('message_id')}",
+                    metadata,
+                    trusted=command != text,
+                ),
+            )
         if isinstance(update.get("callback_query"), dict):
             query = update["callback_query"]
             query_id = str(query["id"])
             message = query.get("message")
             if not isinstance(message, dict):  # a press on an inline-mode message: nothing to answer in
-                return self.tasks.spawn(f"query:{query_id}", lambda: self.call("answerCallbackQuery",
-                                                                               {"callback_query_id": query_id}))
+                return self.tasks.spawn(
+                    f"query:{query_id}", lambda: self.call("answerCallbackQuery", {"callback_query_id": query_id})
+                )
             chat_id = message["chat"]["id"]
             data = query.get("data")
             payload = self.payloads.decode(data) if isinstance(data, str) else None
@@ -199,12 +239,24 @@ class TelegramInput(InputChannel, KnowsItsApp):
             async def press() -> None:
                 await self.call("answerCallbackQuery", {"callback_query_id": query_id})
                 if payload:
-                    metadata = {"telegram": {"chat_id": chat_id, "user_id": (query.get("from") or {}).get("id"),
-                                             "callback_query_id": query_id}}
+                    metadata = {
+                        "telegram": {
+                            "chat_id": chat_id,
+                            "user_id": (query.get("from") or {}).get("id"),
+                            "callback_query_id": query_id,
+                        }
+                    }
                     # A payload this server stored for its own button is trusted; a button title
                     # (from before a restart) is read as words.
-                    await self.handle_text(on_new_message, chat_id, conversation, payload, f"tg-cb-{query_id}",
-                                           metadata, trusted=self.payloads.decode(data) is not None)
+                    await self.handle_text(
+                        on_new_message,
+                        chat_id,
+                        conversation,
+                        payload,
+                        f"tg-cb-{query_id}",
+                        metadata,
+                        trusted=self.payloads.decode(data) is not None,
+                    )
                 else:
                     await self.send("sendMessage", {"chat_id": chat_id, "text": EXPIRED_BUTTON})
 

@@ -3,6 +3,7 @@
 Unlike `rasa shell` it loads no second model; it shows what the widget shows: text, quick
 replies (type their number), urgency banners and sources.
 """
+
 from __future__ import annotations
 
 import os
@@ -12,10 +13,12 @@ from typing import List
 
 import requests
 
-URGENCY_BANNERS = {"emergency": "!!! EMERGENCY: call emergency services or go to A&E now !!!",
-                   "urgent": "!! URGENT: see a clinician today !!",
-                   "soon": "! See a physio or doctor within days !",
-                   "pending": "? Safety check: please answer the question below ?"}
+URGENCY_BANNERS = {
+    "emergency": "!!! EMERGENCY: call emergency services or go to A&E now !!!",
+    "urgent": "!! URGENT: see a clinician today !!",
+    "soon": "! See a physio or doctor within days !",
+    "pending": "? Safety check: please answer the question below ?",
+}
 
 
 def render(messages: List[dict]) -> List[dict]:

@@ -5,6 +5,7 @@ Slack signs every request (https://api.slack.com/authentication/verifying-reques
 A timestamp more than five minutes from now is refused, so a captured request can't be replayed.
 Telegram sends the ``secret_token`` given to setWebhook in ``X-Telegram-Bot-Api-Secret-Token``.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -24,8 +25,14 @@ def slack_signature(secret: str, timestamp: Union[str, int], body: Union[str, by
     return "v0=" + hmac.new(_bytes(secret), base, hashlib.sha256).hexdigest()
 
 
-def verify_slack_request(secret: str, timestamp: Optional[str], signature: Optional[str], body: bytes,
-                         now: Optional[float] = None, max_age: int = SLACK_MAX_AGE_SECONDS) -> bool:
+def verify_slack_request(
+    secret: str,
+    timestamp: Optional[str],
+    signature: Optional[str],
+    body: bytes,
+    now: Optional[float] = None,
+    max_age: int = SLACK_MAX_AGE_SECONDS,
+) -> bool:
     """True only for a request signed with ``secret`` whose timestamp is within ``max_age`` of now."""
     if not secret or not timestamp or not signature:
         return False

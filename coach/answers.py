@@ -4,10 +4,11 @@
 inspectable: an entry written for the runner's situation (where it hurts, how it started, the
 condition, terms they mentioned) beats the topic's general entry.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Dict, Iterable, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Sequence, Tuple
 
 from coach.knowledge import Knowledge
 from coach.plans import PlanBuilder
@@ -19,24 +20,30 @@ from coach.triage import CheckOutcome
 
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
 USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
-EVIDENCE_WORDS = {"strong": "Evidence: strong", "moderate": "Evidence: moderate", "weak": "Evidence: weak",
-                  "mixed": "Evidence: mixed", "expert_opinion": "Evidence: expert opinion rather than trials"}
+EVIDENCE_WORDS = {
+    "strong": "Evidence: strong",
+    "moderate": "Evidence: moderate",
+    "weak": "Evidence: weak",
+    "mixed": "Evidence: mixed",
+    "expert_opinion": "Evidence: expert opinion rather than trials",
+}
 
 
 @dataclass
 class Context:
     """What the conversation has told us about this runner (mirrors the Rasa slots)."""
+
     location: Optional[str] = None
     onset: Optional[str] = None
     condition: Optional[str] = None
     exercise: Optional[str] = None
     equipment: Sequence[str] = ()
-    mentioned: Sequence[str] = ()          # entity values in the latest message
+    mentioned: Sequence[str] = ()  # entity values in the latest message
     painful_now: Optional[bool] = None
     runs_per_week: Optional[int] = None
-    red_flags: Sequence[str] = ()          # red-flag ids raised earlier in this conversation
+    red_flags: Sequence[str] = ()  # red-flag ids raised earlier in this conversation
     disclaimer_shown: bool = False
-    diagnosis: Optional[str] = None        # a clinician-managed diagnosis named in the latest message
+    diagnosis: Optional[str] = None  # a clinician-managed diagnosis named in the latest message
 
 
 @dataclass
@@ -126,11 +133,18 @@ class Coach:
         parts.append(f"{EVIDENCE_WORDS[entry['evidence']]}{'. ' + note if note else '.'}")
         sources = self.knowledge.citations(entry["sources"])
         parts.append("Source: " + "; ".join(sources))
-        return Reply(topic=topic or entry["topic"], urgency=entry["urgency"], text="\n\n".join(parts),
-                     sources=sources, data={"title": entry["title"], "entry": entry["id"]})
+        return Reply(
+            topic=topic or entry["topic"],
+            urgency=entry["urgency"],
+            text="\n\n".join(parts),
+            sources=sources,
+            data={"title": entry["title"], "entry": entry["id"]},
+        )
 
     def _why_pain(self, topic: str, context: Context) -> Reply:
         entry = self.best_entry("why_pain", context)
+        if entry is None:  # the knowledge schema requires a general entry; never crash on a curator's slip
+            return self.fallback("fallback")
         reply = self.entry_reply(entry)
         if context.location is None:
             reply.text += "\n\n" + self.knowledge.messages["clarify_location"]
@@ -141,8 +155,10 @@ class Coach:
         return reply
 
     def location_buttons(self) -> List[Dict[str, str]]:
-        return [button(term["label"][0].upper() + term["label"][1:], "inform", location=term["id"])
-                for term in self.knowledge.vocabulary["locations"]]
+        return [
+            button(term["label"][0].upper() + term["label"][1:], "inform", location=term["id"])
+            for term in self.knowledge.vocabulary["locations"]
+        ]
 
     def _condition_info(self, topic: str, context: Context) -> Reply:
         condition = self.knowledge.conditions.get(context.condition or "")
@@ -170,30 +186,58 @@ class Coach:
             parts.append(condition["evidence_note"])
         sources = self.knowledge.citations(condition["sources"])
         parts.append("Source: " + "; ".join(sources))
-        buttons = [button("Exercises for this", "exercises", condition=condition["id"])] \
-            if self_care and condition.get("exercises") else []
-        return Reply(topic="condition_info", urgency=condition["urgency"], text="\n\n".join(parts), sources=sources,
-                     buttons=buttons, data={"title": condition["name"], "condition": condition["id"]})
+        buttons = (
+            [button("Exercises for this", "exercises", condition=condition["id"])]
+            if self_care and condition.get("exercises")
+            else []
+        )
+        return Reply(
+            topic="condition_info",
+            urgency=condition["urgency"],
+            text="\n\n".join(parts),
+            sources=sources,
+            buttons=buttons,
+            data={"title": condition["name"], "condition": condition["id"]},
+        )
 
     def _exercise_howto(self, topic: str, context: Context) -> Reply:
         exercise = self.knowledge.exercises.get(context.exercise or "")
         if exercise is None:
             choices = [ex for ex, _ in self.choose_exercises(context, limit=6)]
-            return Reply(topic="exercise_howto", urgency="self_care", clarify=True,
-                         text="Which exercise would you like to know how to do?",
-                         buttons=[button(ex["name"], "exercise_howto", exercise=ex["id"]) for ex in choices])
+            return Reply(
+                topic="exercise_howto",
+                urgency="self_care",
+                clarify=True,
+                text="Which exercise would you like to know how to do?",
+                buttons=[button(ex["name"], "exercise_howto", exercise=ex["id"]) for ex in choices],
+            )
         sources = self.knowledge.citations(exercise["sources"])
-        parts = [exercise["name"], f"What it trains: {exercise['trains']}",
-                 "How to do it:\n" + "\n".join(f"{i}. {step}" for i, step in enumerate(exercise["steps"], 1)),
-                 f"Dose: {exercise['dose']}", f"Progression: {exercise['progression']}",
-                 "Take care:\n" + bullet_list(exercise["cautions"]), "Source: " + "; ".join(sources)]
-        return Reply(topic="exercise_howto", urgency="self_care", text="\n\n".join(parts), sources=sources,
-                     data={"title": exercise["name"], "exercises": [self.exercise_card(exercise)]})
+        parts = [
+            exercise["name"],
+            f"What it trains: {exercise['trains']}",
+            "How to do it:\n" + "\n".join(f"{i}. {step}" for i, step in enumerate(exercise["steps"], 1)),
+            f"Dose: {exercise['dose']}",
+            f"Progression: {exercise['progression']}",
+            "Take care:\n" + bullet_list(exercise["cautions"]),
+            "Source: " + "; ".join(sources),
+        ]
+        return Reply(
+            topic="exercise_howto",
+            urgency="self_care",
+            text="\n\n".join(parts),
+            sources=sources,
+            data={"title": exercise["name"], "exercises": [self.exercise_card(exercise)]},
+        )
 
     def exercise_card(self, exercise: dict, reason: Optional[str] = None) -> dict:
-        card = {"id": exercise["id"], "name": exercise["name"], "trains": exercise["trains"], "dose": exercise["dose"],
-                "equipment": [self.knowledge.equipment[e]["label"] for e in exercise["equipment"]],
-                "steps": exercise["steps"]}
+        card = {
+            "id": exercise["id"],
+            "name": exercise["name"],
+            "trains": exercise["trains"],
+            "dose": exercise["dose"],
+            "equipment": [self.knowledge.equipment[e]["label"] for e in exercise["equipment"]],
+            "steps": exercise["steps"],
+        }
         if reason:
             card["why"] = reason
         return card
@@ -212,8 +256,11 @@ class Coach:
             if context.condition and context.condition in helps["conditions"]:
                 score += 3
                 reasons.append(f"recommended for {self.knowledge.conditions[context.condition]['name'].lower()}")
-            elif context.location and context.location in helps["locations"] and not (
-                    context.condition and helps["conditions"]):
+            elif (
+                context.location
+                and context.location in helps["locations"]
+                and not (context.condition and helps["conditions"])
+            ):
                 score += 2
                 reasons.append(f"works the area around {self.knowledge.location_label(context.location)}")
             elif not helps["locations"] and not helps["conditions"]:
@@ -250,8 +297,11 @@ class Coach:
             situation.append(f"pain around {self.knowledge.location_label(context.location)}")
         if context.painful_now:
             situation.append("sore right now")
-        intro = f"For {' and '.join(situation)}, these are a sensible start:" if situation else \
-            "These are good all-round ankle exercises for runners:"
+        intro = (
+            f"For {' and '.join(situation)}, these are a sensible start:"
+            if situation
+            else "These are good all-round ankle exercises for runners:"
+        )
         lines = [f"{i}. {ex['name']} ({ex['dose']}) - {why}" for i, (ex, why) in enumerate(chosen, 1)]
         source_ids: List[str] = []
         for ex, _ in chosen:
@@ -262,14 +312,22 @@ class Coach:
         parts = [intro, "\n".join(lines)]
         if general:
             parts.append(general["text"].strip())
-        parts.append("Pain during an exercise up to about 3-5 out of 10 is acceptable if it settles by the next "
-                     "morning; stop and get advice if it's sharper or building day to day.")
+        parts.append(
+            "Pain during an exercise up to about 3-5 out of 10 is acceptable if it settles by the next "
+            "morning; stop and get advice if it's sharper or building day to day."
+        )
         parts.append("Source: " + "; ".join(sources))
         buttons = [button(f"How to: {ex['name']}", "exercise_howto", exercise=ex["id"]) for ex, _ in chosen[:3]]
         if context.location is None and context.condition is None:
             buttons += self.location_buttons()[:4]
-        return Reply(topic="exercises", urgency="self_care", text="\n\n".join(parts), sources=sources,
-                     buttons=buttons, data={"exercises": [self.exercise_card(ex, why) for ex, why in chosen]})
+        return Reply(
+            topic="exercises",
+            urgency="self_care",
+            text="\n\n".join(parts),
+            sources=sources,
+            buttons=buttons,
+            data={"exercises": [self.exercise_card(ex, why) for ex, why in chosen]},
+        )
 
     # ---- safety -----------------------------------------------------------------------------
     def red_flag_answer(self, flag_ids: Sequence[str], context: Context) -> Reply:
@@ -279,8 +337,9 @@ class Coach:
     def check_question(self, check_id: str, re_ask: bool = False) -> Reply:
         return self.safety.check_question(check_id, re_ask)
 
-    def check_result(self, check_id: str, outcome: CheckOutcome, asked: str, context: Context,
-                     resume: bool = False) -> Reply:
+    def check_result(
+        self, check_id: str, outcome: CheckOutcome, asked: str, context: Context, resume: bool = False
+    ) -> Reply:
         """What a safety check's answer leads to: the advice it decides, or, when none of the warning
         signs applies, the answer the runner asked for with a short note first (only the note when
         the check interrupted the rest check, whose next question follows)."""
@@ -298,8 +357,13 @@ class Coach:
         """A diagnosis a clinician manages: their plan, not training advice from here."""
         sources = self.knowledge.citations(["clinical_guidance"])
         text = self.knowledge.messages["clinician_plan"].format(diagnosis=diagnosis).strip()
-        return Reply(topic=topic_of(topic), urgency="soon", text=text + "\n\n" + source_line(sources),
-                     sources=sources, data={"diagnosis": diagnosis})
+        return Reply(
+            topic=topic_of(topic),
+            urgency="soon",
+            text=text + "\n\n" + source_line(sources),
+            sources=sources,
+            data={"diagnosis": diagnosis},
+        )
 
     # ---- should I rest? -------------------------------------------------------------------------
     def rest_question(self, slot: str) -> dict:
@@ -309,12 +373,14 @@ class Coach:
         """One rest-check question, a question (clarify) about when to rest; yes/no ones get buttons."""
         question = self.rest_question(slot)
         buttons = [button("Yes", "affirm"), button("No", "deny")] if question["answer"] == "yes_no" else []
-        return Reply(topic="when_to_rest", urgency="self_care", text=question["text"].strip(), buttons=buttons,
-                     clarify=True)
+        return Reply(
+            topic="when_to_rest", urgency="self_care", text=question["text"].strip(), buttons=buttons, clarify=True
+        )
 
     def rest_hint(self, kind: str) -> Reply:
-        return Reply(topic="when_to_rest", urgency="self_care", clarify=True,
-                     text=self.knowledge.rest_check["hints"][kind])
+        return Reply(
+            topic="when_to_rest", urgency="self_care", clarify=True, text=self.knowledge.rest_check["hints"][kind]
+        )
 
     def rest_advice(self, answers: RestAnswers, context: Context) -> Reply:
         """The rest check's decision by the pain-monitoring model, explained."""
@@ -342,8 +408,12 @@ class Coach:
 
     def what_next(self, acknowledgement: str) -> Reply:
         text = (acknowledgement + " " if acknowledgement else "") + "What would you like to know?"
-        buttons = [button("Why does it hurt?", "why_pain"), button("Exercises", "exercises"),
-                   button("Should I rest?", "when_to_rest"), button("Shoes", "shoes")]
+        buttons = [
+            button("Why does it hurt?", "why_pain"),
+            button("Exercises", "exercises"),
+            button("Should I rest?", "when_to_rest"),
+            button("Shoes", "shoes"),
+        ]
         return Reply(topic="fallback", urgency="self_care", text=text, buttons=buttons, clarify=True)
 
     # ---- what this bot doesn't cover ---------------------------------------------------------
@@ -355,8 +425,12 @@ class Coach:
         kinds = [term for term in self.knowledge.vocabulary["off_topic"] if term["id"] in mentioned]
         if not kinds or topic == "help":
             return None
-        covered = mentioned & (set(self.knowledge.locations) | set(self.knowledge.conditions)
-                               | set(self.knowledge.exercises) | {t["id"] for t in self.knowledge.vocabulary["covered_body"]})
+        covered = mentioned & (
+            set(self.knowledge.locations)
+            | set(self.knowledge.conditions)
+            | set(self.knowledge.exercises)
+            | {t["id"] for t in self.knowledge.vocabulary["covered_body"]}
+        )
         answers = self.knowledge.messages["off_topic"]
         for term in kinds:
             if term["id"] in ("prescription", "diagnosis_request"):
@@ -369,8 +443,12 @@ class Coach:
         return self._off_topic_reply(answers[term["id"]])
 
     def _off_topic_reply(self, text: str) -> Reply:
-        return Reply(topic="out_of_scope", urgency="self_care", disclaimer=True,
-                     text=text.strip() + "\n\n" + self.knowledge.messages["disclaimer"])
+        return Reply(
+            topic="out_of_scope",
+            urgency="self_care",
+            disclaimer=True,
+            text=text.strip() + "\n\n" + self.knowledge.messages["disclaimer"],
+        )
 
     def topic_named_by(self, entities: Sequence[dict], ranked: Sequence[str]) -> Optional[str]:
         """The topic a subject in the message belongs to, if the classifier ranked it among ``ranked``."""
@@ -385,27 +463,47 @@ class Coach:
         """The two-stage fallback: the likeliest topics as buttons (with what the message named), and
         "Something else" for the full menu."""
         messages = self.knowledge.messages
-        carried = {e["entity"]: e["value"] for e in entities
-                   if e.get("entity") in ("location", "condition", "exercise", "subject") and e.get("value")}
+        carried = {
+            e["entity"]: e["value"]
+            for e in entities
+            if e.get("entity") in ("location", "condition", "exercise", "subject") and e.get("value")
+        }
         buttons = [button(messages["topic_labels"][intent], intent, **carried) for intent in intents]
         buttons.append(button(messages["something_else"], "help"))
         text = messages["did_you_mean"] + " " + " / ".join(messages["topic_labels"][i].lower() for i in intents) + "?"
-        return Reply(topic="fallback", urgency="self_care", clarify=True, disclaimer=True, buttons=buttons,
-                     text=text + "\n\n" + messages["disclaimer"], data={"suggestions": list(intents)})
+        return Reply(
+            topic="fallback",
+            urgency="self_care",
+            clarify=True,
+            disclaimer=True,
+            buttons=buttons,
+            text=text + "\n\n" + messages["disclaimer"],
+            data={"suggestions": list(intents)},
+        )
 
     # ---- no answer -------------------------------------------------------------------------
     def fallback(self, kind: str) -> Reply:
         """Help, fallback and out-of-scope replies always carry the disclaimer."""
         messages = self.knowledge.messages
-        text = {"help": messages["capabilities"], "out_of_scope": messages["out_of_scope"]}.get(kind, messages["fallback"])
-        return Reply(topic="out_of_scope" if kind == "out_of_scope" else "fallback", urgency="self_care",
-                     disclaimer=True, text=text + "\n\n" + messages["disclaimer"])
+        text = {"help": messages["capabilities"], "out_of_scope": messages["out_of_scope"]}.get(
+            kind, messages["fallback"]
+        )
+        return Reply(
+            topic="out_of_scope" if kind == "out_of_scope" else "fallback",
+            urgency="self_care",
+            disclaimer=True,
+            text=text + "\n\n" + messages["disclaimer"],
+        )
 
     def unavailable(self) -> Reply:
         """When the knowledge can't be reached (the action server is down): honest, with the disclaimer."""
         messages = self.knowledge.messages
-        return Reply(topic="fallback", urgency="self_care", disclaimer=True,
-                     text=messages["unavailable"].strip() + "\n\n" + messages["disclaimer"])
+        return Reply(
+            topic="fallback",
+            urgency="self_care",
+            disclaimer=True,
+            text=messages["unavailable"].strip() + "\n\n" + messages["disclaimer"],
+        )
 
     def with_disclaimer(self, reply: Reply, context: Context) -> Reply:
         """The disclaimer goes with the first medical answer of a conversation, once."""

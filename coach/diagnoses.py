@@ -5,6 +5,7 @@ can I run?" get "follow your clinician's plan" (knowledge/messages.yml `clinicia
 ("I think I broke it") is not a diagnosis - that is a safety question, handled by triage - and nor
 is history ("broke it years ago, fully healed").
 """
+
 from __future__ import annotations
 
 import re
@@ -12,13 +13,22 @@ from typing import Iterable, Optional
 
 from coach.knowledge import Knowledge
 
-_HEDGED = re.compile(r"\b(think|thought|might|maybe|may|possibly|probably|could|worried|afraid|scared|wonder|"
-                     r"if|whether|what is|what's|what are|how do i know|signs?|symptoms?)\b", re.I)
-_PAST = re.compile(r"\b(years? ago|months? ago|long time ago|fully (healed|recovered)|healed|recovered|"
-                   r"when i was|as a (kid|child|teen(ager)?)|back to (full )?running)\b", re.I)
-_TOLD = re.compile(r"\b(diagnosed|diagnosis)\b|\b(physio|physiotherapist|doctor|dr|gp|consultant|surgeon|podiatrist|"
-                   r"specialist|x-?ray|scan|mri|ultrasound)\b.{0,25}\b(said|says|showed|shows|found|confirmed|"
-                   r"thinks|told me|called it)\b", re.I)
+_HEDGED = re.compile(
+    r"\b(think|thought|might|maybe|may|possibly|probably|could|worried|afraid|scared|wonder|"
+    r"if|whether|what is|what's|what are|how do i know|signs?|symptoms?)\b",
+    re.I,
+)
+_PAST = re.compile(
+    r"\b(years? ago|months? ago|long time ago|fully (healed|recovered)|healed|recovered|"
+    r"when i was|as a (kid|child|teen(ager)?)|back to (full )?running)\b",
+    re.I,
+)
+_TOLD = re.compile(
+    r"\b(diagnosed|diagnosis)\b|\b(physio|physiotherapist|doctor|dr|gp|consultant|surgeon|podiatrist|"
+    r"specialist|x-?ray|scan|mri|ultrasound)\b.{0,25}\b(said|says|showed|shows|found|confirmed|"
+    r"thinks|told me|called it)\b",
+    re.I,
+)
 UNNAMED = "a diagnosis from your clinician"
 
 

@@ -3,13 +3,14 @@
 Loaded once per process (``load_knowledge`` is cached). A broken file fails loudly with the
 file, the entry and the field, so a curator sees exactly what to fix.
 """
+
 from __future__ import annotations
 
 import functools
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Container, Dict, Iterable, List, Optional
 
 import jsonschema
 import yaml
@@ -37,7 +38,6 @@ class KnowledgeError(ValueError):
 
 @dataclass(frozen=True)
 class Knowledge:
-    directory: Path
     sources: Dict[str, dict]
     vocabulary: Dict[str, List[dict]]
     topics: List[dict]
@@ -135,7 +135,9 @@ def _index(path: Path, items: List[dict], what: str) -> Dict[str, dict]:
     return indexed
 
 
-def _check_refs(path: Path, entry_id: str, field_name: str, refs: Iterable[str], known: Dict[str, Any], what: str) -> None:
+def _check_refs(
+    path: Path, entry_id: str, field_name: str, refs: Iterable[str], known: Container[str], what: str
+) -> None:
     for ref in refs:
         if ref not in known:
             raise KnowledgeError(f"{path}: entry '{entry_id}': field '{field_name}': unknown {what} '{ref}'")
@@ -147,19 +149,33 @@ def _cross_check(directory: Path, k: Knowledge) -> None:
     for entry in k.topics:
         _check_refs(p("topics"), entry["id"], "sources", entry["sources"], k.sources, "source")
         applies = entry.get("applies_to", {})
-        _check_refs(p("topics"), entry["id"], "applies_to.locations", applies.get("locations", []), k.locations, "location")
-        _check_refs(p("topics"), entry["id"], "applies_to.conditions", applies.get("conditions", []), k.conditions, "condition")
-        _check_refs(p("topics"), entry["id"], "related_conditions", entry.get("related_conditions", []), k.conditions, "condition")
+        _check_refs(
+            p("topics"), entry["id"], "applies_to.locations", applies.get("locations", []), k.locations, "location"
+        )
+        _check_refs(
+            p("topics"), entry["id"], "applies_to.conditions", applies.get("conditions", []), k.conditions, "condition"
+        )
         _check_refs(p("topics"), entry["id"], "applies_to.mentions", applies.get("mentions", []), k.term_ids(), "term")
     for condition in k.conditions.values():
         _check_refs(p("conditions"), condition["id"], "sources", condition["sources"], k.sources, "source")
         _check_refs(p("conditions"), condition["id"], "locations", condition["locations"], k.locations, "location")
-        _check_refs(p("conditions"), condition["id"], "exercises", condition.get("exercises", []), k.exercises, "exercise")
+        _check_refs(
+            p("conditions"), condition["id"], "exercises", condition.get("exercises", []), k.exercises, "exercise"
+        )
     for exercise in k.exercises.values():
         _check_refs(p("exercises"), exercise["id"], "sources", exercise["sources"], k.sources, "source")
         _check_refs(p("exercises"), exercise["id"], "equipment", exercise["equipment"], k.equipment, "equipment")
-        _check_refs(p("exercises"), exercise["id"], "helps.locations", exercise["helps"]["locations"], k.locations, "location")
-        _check_refs(p("exercises"), exercise["id"], "helps.conditions", exercise["helps"]["conditions"], k.conditions, "condition")
+        _check_refs(
+            p("exercises"), exercise["id"], "helps.locations", exercise["helps"]["locations"], k.locations, "location"
+        )
+        _check_refs(
+            p("exercises"),
+            exercise["id"],
+            "helps.conditions",
+            exercise["helps"]["conditions"],
+            k.conditions,
+            "condition",
+        )
     for flag in k.red_flags["red_flags"]:
         _check_refs(p("red_flags"), flag["id"], "sources", flag["sources"], k.sources, "source")
     for plan_key in ("weekly_programme", "return_to_run"):
@@ -175,11 +191,18 @@ def _cross_check(directory: Path, k: Knowledge) -> None:
     for possible in k.red_flags.get("possible_red_flags", []):
         _check_refs(p("red_flags"), possible["id"], "check", [possible["check"]], checks, "safety check")
     for check in checks.values():
-        _check_refs(p("safety_checks"), check["id"], "questions.flag", [q["flag"] for q in check["questions"]],
-                    flags, "red flag")
+        _check_refs(
+            p("safety_checks"),
+            check["id"],
+            "questions.flag",
+            [q["flag"] for q in check["questions"]],
+            flags,
+            "red flag",
+        )
         for outcome in ("none", "unsure"):
-            _check_refs(p("safety_checks"), check["id"], f"{outcome}.sources", check[outcome]["sources"],
-                        k.sources, "source")
+            _check_refs(
+                p("safety_checks"), check["id"], f"{outcome}.sources", check[outcome]["sources"], k.sources, "source"
+            )
     if "general" not in checks:
         raise KnowledgeError(f"{p('safety_checks')}: field 'checks': no 'general' check (asked when no cue fits)")
     topics_present = {entry["topic"] for entry in k.topics if "applies_to" not in entry}
@@ -200,7 +223,6 @@ def read_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
         raw[stem] = data
     vocabulary = raw["vocabulary"]
     knowledge = Knowledge(
-        directory=directory,
         sources=_index(directory / "sources.yml", raw["sources"]["sources"], "source"),
         vocabulary=vocabulary,
         topics=raw["topics"]["entries"],

@@ -6,6 +6,7 @@ takes to teach the bot a new phrasing. Text is lower-cased before it reaches the
 (SpacyNLP ``case_sensitive: false``; the red-flag detector does the same), because the lookup
 lemmatizer is case-sensitive.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -21,12 +22,24 @@ from spacy.language import Language
 
 from coach.knowledge import KNOWLEDGE_DIR, Knowledge, load_knowledge
 
-PIPELINE_DIR = Path(os.environ.get("ANKLE_COACH_SPACY", Path(__file__).resolve().parent.parent / "build" / "spacy" / "ankle_en"))
+PIPELINE_DIR = Path(
+    os.environ.get("ANKLE_COACH_SPACY", Path(__file__).resolve().parent.parent / "build" / "spacy" / "ankle_en")
+)
 
 # Entity labels Rasa sees; each value is the knowledge id of the thing named.
 LOCATION, CONDITION, EXERCISE, EQUIPMENT, SHOE, ONSET, SUBJECT, PAIN_STATE, DIAGNOSIS, BODY, OFF_TOPIC = (
-    "location", "condition", "exercise", "equipment", "shoe_term", "onset", "subject", "pain_state", "diagnosis",
-    "body", "off_topic")
+    "location",
+    "condition",
+    "exercise",
+    "equipment",
+    "shoe_term",
+    "onset",
+    "subject",
+    "pain_state",
+    "diagnosis",
+    "body",
+    "off_topic",
+)
 ENTITY_LABELS = (LOCATION, CONDITION, EXERCISE, EQUIPMENT, SHOE, ONSET, SUBJECT, PAIN_STATE, DIAGNOSIS, BODY, OFF_TOPIC)
 
 # "outside of my ankle" should also match "outside of the ankle" and "outside of ankle".
@@ -36,11 +49,17 @@ _DETERMINERS = ["my", "the", "a", "an", "your", "his", "her", "their", "this", "
 def vocabulary_terms(knowledge: Knowledge) -> Iterable[Tuple[str, str, str]]:
     """(label, knowledge id, phrase) for every name and alias in the knowledge file."""
     vocabulary = knowledge.vocabulary
-    for label, terms in ((LOCATION, vocabulary["locations"]), (EQUIPMENT, vocabulary["equipment"]),
-                         (SHOE, vocabulary["shoe_terms"]), (ONSET, vocabulary["onsets"]),
-                         (SUBJECT, vocabulary["subjects"]), (PAIN_STATE, vocabulary["pain_states"]),
-                         (DIAGNOSIS, vocabulary["diagnoses"]), (BODY, vocabulary["covered_body"]),
-                         (OFF_TOPIC, vocabulary["off_topic"])):
+    for label, terms in (
+        (LOCATION, vocabulary["locations"]),
+        (EQUIPMENT, vocabulary["equipment"]),
+        (SHOE, vocabulary["shoe_terms"]),
+        (ONSET, vocabulary["onsets"]),
+        (SUBJECT, vocabulary["subjects"]),
+        (PAIN_STATE, vocabulary["pain_states"]),
+        (DIAGNOSIS, vocabulary["diagnoses"]),
+        (BODY, vocabulary["covered_body"]),
+        (OFF_TOPIC, vocabulary["off_topic"]),
+    ):
         for term in terms:
             for phrase in term["aliases"]:
                 yield label, term["id"], phrase
@@ -111,7 +130,9 @@ def build_pipeline(knowledge: Knowledge, base: str = "blank:en") -> Language:
 def build(out: Path = PIPELINE_DIR, base: str = "blank:en", directory: Path = KNOWLEDGE_DIR) -> Path:
     nlp = build_pipeline(load_knowledge(directory), base)
     nlp.meta["name"] = "ankle_en"
-    nlp.meta["description"] = f"Ankle Coach vocabulary from knowledge fingerprint {knowledge_fingerprint(directory)}, base {base}"
+    nlp.meta["description"] = (
+        f"Ankle Coach vocabulary from knowledge fingerprint {knowledge_fingerprint(directory)}, base {base}"
+    )
     out.parent.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(out)
     (out / "fingerprint.txt").write_text(f"{knowledge_fingerprint(directory)} {base}\n")
@@ -132,8 +153,11 @@ def _main() -> None:
     sub = parser.add_subparsers(dest="command", required=True)
     build_cmd = sub.add_parser("build", help="build the pipeline if the knowledge changed")
     build_cmd.add_argument("--out", type=Path, default=PIPELINE_DIR)
-    build_cmd.add_argument("--base", default=os.environ.get("SPACY_BASE", "blank:en"),
-                           help="blank:en (default) or an installed pretrained pipeline such as en_core_web_md")
+    build_cmd.add_argument(
+        "--base",
+        default=os.environ.get("SPACY_BASE", "blank:en"),
+        help="blank:en (default) or an installed pretrained pipeline such as en_core_web_md",
+    )
     args = parser.parse_args()
     stamp = args.out / "fingerprint.txt"
     wanted = f"{knowledge_fingerprint()} {args.base}\n"

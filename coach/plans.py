@@ -7,9 +7,10 @@
   raises, hop tests), not on days alone; the starting stage follows whether it is sore now.
 Both come as readable text plus a structured ``plan`` payload a widget can render.
 """
+
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional
+from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
 
 from coach.replies import Reply, button
 
@@ -50,8 +51,9 @@ class PlanBuilder:
         exercise = self.knowledge.exercises[exercise_id]
         return {"id": exercise_id, "name": exercise["name"], "dose": dose or exercise["dose"]}
 
-    def _slots(self, template_slots: List[dict], context: "Context", extra: List[str] = (),
-               extra_count: int = 2) -> List[Dict[str, str]]:
+    def _slots(
+        self, template_slots: List[dict], context: "Context", extra: Sequence[str] = (), extra_count: int = 2
+    ) -> List[Dict[str, str]]:
         """The template's moves (swapped where unusable), plus up to ``extra_count`` new targeted ones."""
         chosen: List[Dict[str, str]] = []
         taken: List[str] = []
@@ -88,62 +90,108 @@ class PlanBuilder:
     def weekly(self, context: "Context") -> Reply:
         template = self.plans["weekly_programme"]
         if context.runs_per_week:
-            run_days = set(RUN_DAY_PRIORITY[:max(0, min(7, context.runs_per_week))])
+            run_days = set(RUN_DAY_PRIORITY[: max(0, min(7, context.runs_per_week))])
         else:
             run_days = {day["day"] for day in template["days"] if day.get("run")}
         if context.painful_now:
             run_days = set()
-        targeted = [exercise["id"] for exercise, _ in self.coach.choose_exercises(context, limit=8)] \
-            if (context.location or context.condition) else []
+        targeted = (
+            [exercise["id"] for exercise, _ in self.coach.choose_exercises(context, limit=8)]
+            if (context.location or context.condition)
+            else []
+        )
         days = []
         for day in template["days"]:
             extra = targeted if day["day"] in STRENGTH_DAYS else []
-            days.append({"day": day["day"], "focus": day["focus"], "run": day["day"] in run_days,
-                         "exercises": self._slots(day["exercises"], context, extra)})
+            days.append(
+                {
+                    "day": day["day"],
+                    "focus": day["focus"],
+                    "run": day["day"] in run_days,
+                    "exercises": self._slots(day["exercises"], context, extra),
+                }
+            )
         lines = [template["title"], template["intro"].strip()]
         if context.painful_now:
-            lines.append("While it's sore: no running days for now, only gentle moves. Keep fit with pain-free "
-                         "cycling or swimming, and add running back when pain stays at 5/10 or less and settles "
-                         "by the next morning.")
+            lines.append(
+                "While it's sore: no running days for now, only gentle moves. Keep fit with pain-free "
+                "cycling or swimming, and add running back when pain stays at 5/10 or less and settles "
+                "by the next morning."
+            )
         for day in days:
             run = " + easy run" if day["run"] else ""
             moves = "; ".join(f"{slot['name']} ({slot['dose']})" for slot in day["exercises"]) or "rest"
             lines.append(f"Day {day['day']} - {day['focus']}{run}: {moves}")
         sources = self.knowledge.citations(template["sources"])
         lines.append("Source: " + "; ".join(sources))
-        payload = {"kind": "weekly", "title": template["title"], "days": days,
-                   "personalised_for": self._personalised_for(context)}
-        buttons = [button(f"How to: {slot['name']}", "exercise_howto", exercise=slot["id"])
-                   for slot in days[0]["exercises"][:2]]
-        return Reply(topic="plan", urgency="self_care", text="\n\n".join(lines), sources=sources, buttons=buttons,
-                     data={"title": template["title"], "plan": payload})
+        payload = {
+            "kind": "weekly",
+            "title": template["title"],
+            "days": days,
+            "personalised_for": self._personalised_for(context),
+        }
+        buttons = [
+            button(f"How to: {slot['name']}", "exercise_howto", exercise=slot["id"])
+            for slot in days[0]["exercises"][:2]
+        ]
+        return Reply(
+            topic="plan",
+            urgency="self_care",
+            text="\n\n".join(lines),
+            sources=sources,
+            buttons=buttons,
+            data={"title": template["title"], "plan": payload},
+        )
 
     # ---- return to running -------------------------------------------------------------------
     def return_to_run(self, context: "Context") -> Reply:
         template = self.plans["return_to_run"]
         stages = []
         for stage in template["stages"]:
-            stages.append({"id": stage["id"], "name": stage["name"], "goal": stage["goal"],
-                           "activities": stage["activities"],
-                           "exercises": self._slots(stage.get("exercises", []), context),
-                           "advance_when": stage["advance_when"]})
+            stages.append(
+                {
+                    "id": stage["id"],
+                    "name": stage["name"],
+                    "goal": stage["goal"],
+                    "activities": stage["activities"],
+                    "exercises": self._slots(stage.get("exercises", []), context),
+                    "advance_when": stage["advance_when"],
+                }
+            )
         start = stages[1]["id"] if context.painful_now is False else stages[0]["id"]
         lines = [template["title"], template["intro"].strip(), "Pain rule: " + template["pain_rule"].strip()]
         if context.painful_now is False:
-            lines.append(f"As it isn't sore now, start at {stages[1]['name']} if you can already walk with "
-                         "full weight and no limp; otherwise start at stage 1.")
+            lines.append(
+                f"As it isn't sore now, start at {stages[1]['name']} if you can already walk with "
+                "full weight and no limp; otherwise start at stage 1."
+            )
         if context.runs_per_week:
-            lines.append(f"From the walk-jog stage, keep to at most your usual {context.runs_per_week} runs a "
-                         "week, with a rest day after each run at first.")
+            lines.append(
+                f"From the walk-jog stage, keep to at most your usual {context.runs_per_week} runs a "
+                "week, with a rest day after each run at first."
+            )
         for stage in stages:
             moves = ", ".join(slot["name"] for slot in stage["exercises"])
-            lines.append(f"{stage['name']}: {stage['goal']}\n  Do: {'; '.join(stage['activities'])}"
-                         + (f"\n  Exercises: {moves}" if moves else "")
-                         + f"\n  Move on when: {' '.join(stage['advance_when'])}")
+            lines.append(
+                f"{stage['name']}: {stage['goal']}\n  Do: {'; '.join(stage['activities'])}"
+                + (f"\n  Exercises: {moves}" if moves else "")
+                + f"\n  Move on when: {' '.join(stage['advance_when'])}"
+            )
         sources = self.knowledge.citations(template["sources"])
         lines.append("Source: " + "; ".join(sources))
-        payload = {"kind": "return_to_run", "title": template["title"], "pain_rule": template["pain_rule"].strip(),
-                   "start_stage": start, "stages": stages, "personalised_for": self._personalised_for(context)}
-        return Reply(topic="plan", urgency="self_care", text="\n\n".join(lines), sources=sources,
-                     buttons=[button("Self-tests", "self_test"), button("7-day programme", "plan")],
-                     data={"title": template["title"], "plan": payload})
+        payload = {
+            "kind": "return_to_run",
+            "title": template["title"],
+            "pain_rule": template["pain_rule"].strip(),
+            "start_stage": start,
+            "stages": stages,
+            "personalised_for": self._personalised_for(context),
+        }
+        return Reply(
+            topic="plan",
+            urgency="self_care",
+            text="\n\n".join(lines),
+            sources=sources,
+            buttons=[button("Self-tests", "self_test"), button("7-day programme", "plan")],
+            data={"title": template["title"], "plan": payload},
+        )

@@ -8,6 +8,7 @@ components/red_flag_classifier.py trains it inside ``rasa train`` and stores it 
 Its score can only ask for a safety check (coach/triage.py), never raise an alarm, so it is tuned
 for recall: it is the layer that catches phrasings the patterns have never seen.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,8 +32,10 @@ def _normalise(text: str) -> str:
 def load_phrasings(path: Path = PHRASINGS) -> Tuple[List[str], List[str]]:
     """(red-flag texts, ordinary texts) from the phrasings file."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
-    return ([item["text"] for item in data["red_flag_phrasings"]],
-            [item["text"] for item in data["ordinary_phrasings"]])
+    return (
+        [item["text"] for item in data["red_flag_phrasings"]],
+        [item["text"] for item in data["ordinary_phrasings"]],
+    )
 
 
 class RedFlagModel:
@@ -41,17 +44,41 @@ class RedFlagModel:
 
     @classmethod
     def train(cls, positives: Sequence[str], negatives: Sequence[str], c: float = 4.0) -> "RedFlagModel":
-        features = FeatureUnion([
-            ("chars", TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2, sublinear_tf=True,
-                                      preprocessor=_normalise, max_features=60_000, dtype="float32")),
-            ("words", TfidfVectorizer(analyzer="word", ngram_range=(1, 2), min_df=1, sublinear_tf=True,
-                                      preprocessor=_normalise, token_pattern=r"(?u)\b\w[\w']*\b",
-                                      dtype="float32")),
-        ])
+        features = FeatureUnion(
+            [
+                (
+                    "chars",
+                    TfidfVectorizer(
+                        analyzer="char_wb",
+                        ngram_range=(2, 5),
+                        min_df=2,
+                        sublinear_tf=True,
+                        preprocessor=_normalise,
+                        max_features=60_000,
+                        dtype="float32",
+                    ),
+                ),
+                (
+                    "words",
+                    TfidfVectorizer(
+                        analyzer="word",
+                        ngram_range=(1, 2),
+                        min_df=1,
+                        sublinear_tf=True,
+                        preprocessor=_normalise,
+                        token_pattern=r"(?u)\b\w[\w']*\b",
+                        dtype="float32",
+                    ),
+                ),
+            ]
+        )
         # liblinear is deterministic: the same data gives the same model on every machine.
-        model = Pipeline([("features", features),
-                          ("classifier", LogisticRegression(C=c, class_weight="balanced", solver="liblinear",
-                                                            max_iter=1000))])
+        model = Pipeline(
+            [
+                ("features", features),
+                ("classifier", LogisticRegression(C=c, class_weight="balanced", solver="liblinear", max_iter=1000)),
+            ]
+        )
         texts = list(positives) + list(negatives)
         labels = [1] * len(positives) + [0] * len(negatives)
         model.fit(texts, labels)

@@ -7,6 +7,7 @@ Two kinds of hit come out: a plain red flag (``check`` is None: warn at once) an
 (``check`` names the safety check that decides it). It errs on the side of care: a hedge such as
 "not sure if I heard a pop" still counts, a plain denial such as "no numbness" does not.
 """
+
 from __future__ import annotations
 
 import re
@@ -20,16 +21,27 @@ from spacy.tokens import Doc, Token
 from coach.knowledge import Knowledge
 from coach.topics import URGENCY_ORDER
 
-POSSIBLE = "possible"   # the urgency of a possible red flag: its safety check decides
+POSSIBLE = "possible"  # the urgency of a possible red flag: its safety check decides
 
 # Spellings the lookup lemmatizer does not unify: "can't" -> "ca" + "n't", "couldn't" -> "could" + "n't".
-_KEY_ALIASES = {"ca": "can", "could": "can", "n't": "not", "wo": "will", "calves": "calf", "calve": "calf",
-                "heels": "heel", "toes": "toe", "worst": "bad", "worse": "bad"}
+_KEY_ALIASES = {
+    "ca": "can",
+    "could": "can",
+    "n't": "not",
+    "wo": "will",
+    "calves": "calf",
+    "calve": "calf",
+    "heels": "heel",
+    "toes": "toe",
+    "worst": "bad",
+    "worse": "bad",
+}
 # Runners drop apostrophes ("cant", "didnt"); put them back so the tokenizer splits the negation off.
 _MISSING_APOSTROPHE = re.compile(
-    r"\b(can|couldn|didn|don|doesn|isn|wasn|aren|weren|won|haven|hasn|hadn|wouldn|shouldn|ain)t\b")
+    r"\b(can|couldn|didn|don|doesn|isn|wasn|aren|weren|won|haven|hasn|hadn|wouldn|shouldn|ain)t\b"
+)
 _KEY = "coach_key"
-NUMBER = "#num"   # every number ("4", "two") has this key, so "#num" can stand among alternatives
+NUMBER = "#num"  # every number ("4", "two") has this key, so "#num" can stand among alternatives
 
 
 # The lookup lemmatizer reads "worse" as "wrong"; keep them apart ("something wrong" is not "worse").
@@ -50,9 +62,9 @@ _SENTENCE_ENDS = {".", "!", "?", "\n"}
 @dataclass(frozen=True)
 class RedFlagHit:
     flag_id: str
-    urgency: str              # emergency | urgent | soon; POSSIBLE for a possible red flag
+    urgency: str  # emergency | urgent | soon; POSSIBLE for a possible red flag
     matched_text: str
-    check: Optional[str] = None   # the safety check that decides a possible red flag
+    check: Optional[str] = None  # the safety check that decides a possible red flag
 
     @property
     def plain(self) -> bool:
@@ -73,7 +85,7 @@ def most_urgent(hits: Sequence[RedFlagHit]) -> Optional[str]:
 class RedFlagDetector:
     """Compiles knowledge/red_flags.yml into spaCy Matchers for one pipeline's vocab."""
 
-    NEGATION_REACH = 6      # tokens before a match that a denial ("no", "didn't") can reach
+    NEGATION_REACH = 6  # tokens before a match that a denial ("no", "didn't") can reach
     HYPOTHETICAL_REACH = 3  # tokens before a match that "if" / "how" can reach
 
     def __init__(self, nlp: Language, knowledge: Knowledge):
@@ -101,17 +113,26 @@ class RedFlagDetector:
                 self.matcher.add(key, [compiled])
                 self._flag_of[key] = flag["id"]
                 self._spells_negation[key] = any(
-                    set(spec.get("_", {}).get(_KEY, {}).get("IN", [])) & self.negation_cues for spec in compiled)
+                    set(spec.get("_", {}).get(_KEY, {}).get("IN", [])) & self.negation_cues for spec in compiled
+                )
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
         self.past = self._matcher("past", config.get("past_cues", []))
         # A rule-out is one pattern (in the same sentence) or a list of patterns that must all appear
         # in the message ("walking normally" and "pressing the bone doesn't hurt").
-        self.ruled_out = {f["id"]: self._matcher(f["id"], [p for p in f["ruled_out_by"] if isinstance(p, str)])
-                          for f in entries if f.get("ruled_out_by")}
-        self.ruled_out_together = {f["id"]: [[self._matcher(f"{f['id']}/all", [p]) for p in group]
-                                             for group in f.get("ruled_out_by", []) if isinstance(group, list)]
-                                   for f in entries}
+        self.ruled_out = {
+            f["id"]: self._matcher(f["id"], [p for p in f["ruled_out_by"] if isinstance(p, str)])
+            for f in entries
+            if f.get("ruled_out_by")
+        }
+        self.ruled_out_together = {
+            f["id"]: [
+                [self._matcher(f"{f['id']}/all", [p]) for p in group]
+                for group in f.get("ruled_out_by", [])
+                if isinstance(group, list)
+            ]
+            for f in entries
+        }
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
 
     # ---- compiling ---------------------------------------------------------------------------
@@ -217,7 +238,8 @@ class RedFlagDetector:
         _, sentence_end = self._sentence(doc, max(end - 1, 0))
         for r_start, _ in resolutions:
             if end <= r_start < sentence_end and not any(
-                    self._negates(doc, i) for i in range(max(end, r_start - 3), r_start)):
+                self._negates(doc, i) for i in range(max(end, r_start - 3), r_start)
+            ):
                 return True
         return False
 
@@ -246,14 +268,18 @@ class RedFlagDetector:
                 continue
             sentence = self._sentence(doc, start)
             if flag_id in self.ruled_out and self._in_sentence(
-                    [(s, e) for _, s, e in self.ruled_out[flag_id](doc)], sentence):
+                [(s, e) for _, s, e in self.ruled_out[flag_id](doc)], sentence
+            ):
                 continue
             if any(all(matcher(doc) for matcher in group) for group in self.ruled_out_together[flag_id]):
                 continue
             if self._in_sentence([(s, e) for _, s, e in self.past(doc)], sentence):
                 continue  # "dislocated it when I was 19, never bothered me since": history, not a report
-            if (self._is_general_question(doc, start) or self._is_resolved(doc, end, resolutions)
-                    or self._is_denied(doc, start, end, self._spells_negation[pattern_key])):
+            if (
+                self._is_general_question(doc, start)
+                or self._is_resolved(doc, end, resolutions)
+                or self._is_denied(doc, start, end, self._spells_negation[pattern_key])
+            ):
                 continue
             flag = self.flags[flag_id]
             found[flag_id] = RedFlagHit(flag_id, flag.get("urgency", POSSIBLE), doc[start:end].text, flag.get("check"))
@@ -272,5 +298,6 @@ class Phrases:
         if self.matcher is None or not text or not text.strip():
             return False
         doc = doc if doc is not None else self.detector.read(text)
-        return any(not self.detector._is_denied(doc, start, end, spells_negation=True)
-                   for _, start, end in self.matcher(doc))
+        return any(
+            not self.detector._is_denied(doc, start, end, spells_negation=True) for _, start, end in self.matcher(doc)
+        )

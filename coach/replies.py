@@ -4,6 +4,7 @@ A Reply is channel-neutral. ``messages()`` gives the list of messages in the sha
 SDK dispatcher (``utter_message(**m)``) and the channels understand: ``{"text", "buttons"}`` and
 ``{"custom": {...}}``.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

@@ -6,6 +6,7 @@ model was tested on tendons, not bone, so any yes means "see a clinician" and th
 applied. Otherwise the most cautious rule that applies wins: see a clinician > pause running >
 reduce load > keep running.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,19 +20,58 @@ KEEP, REDUCE, PAUSE, CLINICIAN = "keep_running", "reduce_load", "pause_running",
 CAUTION_ORDER = [KEEP, REDUCE, PAUSE, CLINICIAN]
 BONE_SCREEN = ["bone_spot_pain", "pain_grows_during_run", "hop_pain"]
 PAIN_QUESTIONS = ["pain_during_run", "settles_by_morning", "limping", "swelling", "rest_or_night_pain", "weeks_of_pain"]
-QUESTIONS = BONE_SCREEN + PAIN_QUESTIONS   # the order the form asks them
+QUESTIONS = BONE_SCREEN + PAIN_QUESTIONS  # the order the form asks them
 
-_NUMBER_WORDS = {"zero": 0, "none": 0, "nil": 0, "no": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5,
-                 "six": 6, "seven": 7, "eight": 8, "nine": 9, "ten": 10, "a couple": 2, "a couple of": 2,
-                 "a few": 3, "few": 3, "several": 4, "a": 1, "an": 1}
-_UNSURE = re.compile(r"\b(not sure|unsure|don'?t know|do not know|no idea|dunno|not certain|can'?t tell|cannot tell|"
-                     r"maybe|possibly|perhaps|hard to say)\b", re.I)
-_YES = re.compile(r"^\s*(/affirm\b|y|yes|yeah|yea|yep|yup|ya|sure|definitely|it does|it is|i am|i do|correct|true|"
-                  r"a (little )?bit|slightly|a little|somewhat|kind of|kinda|sort of|sometimes|mostly|usually)\b", re.I)
-_NO = re.compile(r"^\s*(/deny\b|n|no|nope|nah|not really|not at all|never|none|it doesn't|it does not|it isn't|"
-                 r"it is not|i'm not|i am not|i don't|i do not|false|negative)\b", re.I)
-_UNITS = {"day": 1 / 7, "days": 1 / 7, "week": 1, "weeks": 1, "wk": 1, "wks": 1, "month": 4.3, "months": 4.3,
-          "year": 52, "years": 52}
+_NUMBER_WORDS = {
+    "zero": 0,
+    "none": 0,
+    "nil": 0,
+    "no": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "a couple": 2,
+    "a couple of": 2,
+    "a few": 3,
+    "few": 3,
+    "several": 4,
+    "a": 1,
+    "an": 1,
+}
+_UNSURE = re.compile(
+    r"\b(not sure|unsure|don'?t know|do not know|no idea|dunno|not certain|can'?t tell|cannot tell|"
+    r"maybe|possibly|perhaps|hard to say)\b",
+    re.I,
+)
+_YES = re.compile(
+    r"^\s*(/affirm\b|y|yes|yeah|yea|yep|yup|ya|sure|definitely|it does|it is|i am|i do|correct|true|"
+    r"a (little )?bit|slightly|a little|somewhat|kind of|kinda|sort of|sometimes|mostly|usually)\b",
+    re.I,
+)
+_NO = re.compile(
+    r"^\s*(/deny\b|n|no|nope|nah|not really|not at all|never|none|it doesn't|it does not|it isn't|"
+    r"it is not|i'm not|i am not|i don't|i do not|false|negative)\b",
+    re.I,
+)
+_UNITS = {
+    "day": 1 / 7,
+    "days": 1 / 7,
+    "week": 1,
+    "weeks": 1,
+    "wk": 1,
+    "wks": 1,
+    "month": 4.3,
+    "months": 4.3,
+    "year": 52,
+    "years": 52,
+}
 
 
 def parse_pain(text: str) -> Optional[float]:
@@ -67,8 +107,11 @@ def parse_weeks(text: str) -> Optional[float]:
     text = text.strip().lower()
     if re.search(r"\b(today|yesterday|this morning|last night|a day)\b", text):
         return round(1 / 7, 2)
-    match = re.search(r"(\d+(?:\.\d+)?|a couple of|a couple|a few|several|an?|one|two|three|four|five|six|seven|"
-                      r"eight|nine|ten)\s*(days?|weeks?|wks?|months?|years?)\b", text)
+    match = re.search(
+        r"(\d+(?:\.\d+)?|a couple of|a couple|a few|several|an?|one|two|three|four|five|six|seven|"
+        r"eight|nine|ten)\s*(days?|weeks?|wks?|months?|years?)\b",
+        text,
+    )
     if match:
         amount = match.group(1)
         number = float(amount) if amount[0].isdigit() else float(_NUMBER_WORDS[amount])
@@ -82,6 +125,7 @@ def parse_weeks(text: str) -> Optional[float]:
 @dataclass(frozen=True)
 class RestAnswers:
     """The runner's answers. After a yes in the bone screen the pain questions are not asked (None)."""
+
     pain_during_run: Optional[float]
     settles_by_morning: Optional[bool]
     limping: Optional[bool]
@@ -105,7 +149,7 @@ class RestAnswers:
 @dataclass
 class RestDecision:
     action: str
-    reasons: List[str] = field(default_factory=list)   # reason keys, most important first
+    reasons: List[str] = field(default_factory=list)  # reason keys, most important first
 
 
 def decide(answers: RestAnswers, knowledge: Knowledge) -> RestDecision:
@@ -115,7 +159,7 @@ def decide(answers: RestAnswers, knowledge: Knowledge) -> RestDecision:
     screen = answers.bone_screen_positive
     if screen:  # the pain rule is for tendons: possible bone stress goes to a clinician
         return RestDecision(CLINICIAN, ["red_flag"] * answers.red_flag + screen + ["bone_screen"])
-    votes: List[tuple] = []   # (action, reason)
+    votes: List[tuple] = []  # (action, reason)
     if answers.red_flag:
         votes.append((CLINICIAN, "red_flag"))
     if answers.rest_or_night_pain:
@@ -148,7 +192,18 @@ def explain(decision: RestDecision, answers: RestAnswers, knowledge: Knowledge) 
     weeks = f"{answers.weeks_of_pain:g}" if answers.weeks_of_pain is not None else "?"
     reasons = [config["reasons"][key].format(pain=pain, weeks=weeks) for key in decision.reasons]
     sources = knowledge.citations(config["sources"])
-    text = "\n\n".join([f"{wording['title']}.", "Why: " + "; ".join(dict.fromkeys(reasons)) + ".",
-                        wording["text"].strip(), "Source: " + "; ".join(sources)])
-    return Reply(topic="when_to_rest", urgency=wording["urgency"], text=text, sources=sources,
-                 data={"title": wording["title"], "decision": decision.action})
+    text = "\n\n".join(
+        [
+            f"{wording['title']}.",
+            "Why: " + "; ".join(dict.fromkeys(reasons)) + ".",
+            wording["text"].strip(),
+            "Source: " + "; ".join(sources),
+        ]
+    )
+    return Reply(
+        topic="when_to_rest",
+        urgency=wording["urgency"],
+        text=text,
+        sources=sources,
+        data={"title": wording["title"], "decision": decision.action},
+    )

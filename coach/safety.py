@@ -2,6 +2,7 @@
 and the reminder after a red flag. Wording comes from knowledge/red_flags.yml,
 knowledge/safety_checks.yml and the urgency levels in knowledge/messages.yml.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Iterable, Sequence
@@ -35,8 +36,10 @@ class SafetyReplies:
     # ---- warnings ------------------------------------------------------------------------------
     def red_flag_reply(self, flag_ids: Sequence[str]) -> Reply:
         """What to do now and why, for the most urgent flag; the others named in one line."""
-        flags = sorted((self.flags[flag_id] for flag_id in dict.fromkeys(flag_ids)),
-                       key=lambda flag: URGENCY_ORDER[flag["urgency"]])
+        flags = sorted(
+            (self.flags[flag_id] for flag_id in dict.fromkeys(flag_ids)),
+            key=lambda flag: URGENCY_ORDER[flag["urgency"]],
+        )
         top = flags[0]
         parts = [self.levels[top["urgency"]]["heading"], top["what_to_do"].strip(), f"Why: {top['why'].strip()}"]
         if flags[1:]:  # one line, not more paragraphs: the first instruction must stand out
@@ -44,8 +47,13 @@ class SafetyReplies:
         parts.append(self.knowledge.messages["red_flag_followup"])
         sources = self.knowledge.citations([source for flag in flags for source in flag["sources"]])
         parts.append(source_line(sources))
-        return Reply(topic="red_flag", urgency=top["urgency"], text="\n\n".join(parts), sources=sources,
-                     data={"title": top["name"], "red_flags": [flag["id"] for flag in flags]})
+        return Reply(
+            topic="red_flag",
+            urgency=top["urgency"],
+            text="\n\n".join(parts),
+            sources=sources,
+            data={"title": top["name"], "red_flags": [flag["id"] for flag in flags]},
+        )
 
     def red_flag_reminder(self, topic: str, flag_ids: Sequence[str]) -> Reply:
         """After a red flag, an answer that could mean 'keep running' becomes: get checked first."""
@@ -53,8 +61,12 @@ class SafetyReplies:
         names = ", ".join(flag["name"].lower() for flag in flags)
         text = f"{self.knowledge.messages['red_flag_reminder']} (You mentioned: {names}.)"
         sources = self.knowledge.citations([s for flag in flags for s in flag["sources"]])
-        return Reply(topic=topic, urgency=self.most_urgent_level(flag_ids),
-                     text=text + "\n\n" + source_line(sources), sources=sources)
+        return Reply(
+            topic=topic,
+            urgency=self.most_urgent_level(flag_ids),
+            text=text + "\n\n" + source_line(sources),
+            sources=sources,
+        )
 
     # ---- the safety check ----------------------------------------------------------------------
     def check_question(self, check_id: str, re_ask: bool = False) -> Reply:
@@ -65,8 +77,14 @@ class SafetyReplies:
         lines = [f"{i}. {question['ask'].strip()}" for i, question in enumerate(check["questions"], 1)]
         buttons = [check_button(question["button"], question["id"]) for question in check["questions"]]
         buttons += [check_button(config["none_button"], NONE_OF_THESE), check_button(config["unsure_button"], NOT_SURE)]
-        return Reply(topic="red_flag", urgency=PENDING, clarify=True, text=lead.strip() + "\n\n" + "\n".join(lines),
-                     buttons=buttons, data={"check": check_id, "title": check["name"]})
+        return Reply(
+            topic="red_flag",
+            urgency=PENDING,
+            clarify=True,
+            text=lead.strip() + "\n\n" + "\n".join(lines),
+            buttons=buttons,
+            data={"check": check_id, "title": check["name"]},
+        )
 
     def check_advice(self, check_id: str, outcome: CheckOutcome) -> Reply:
         """The reply to a check's answer, unless it is 'none' at self-care (then the runner's question
@@ -76,8 +94,13 @@ class SafetyReplies:
         heading = self.levels[outcome.urgency]["heading"] if outcome.urgency in self.levels else ""
         sources = self.knowledge.citations(outcome.sources)
         text = "\n\n".join(part for part in (heading, outcome.text, source_line(sources)) if part)
-        return Reply(topic="red_flag", urgency=outcome.urgency, text=text, sources=sources,
-                     data={"title": self.checks[check_id]["name"]})
+        return Reply(
+            topic="red_flag",
+            urgency=outcome.urgency,
+            text=text,
+            sources=sources,
+            data={"title": self.checks[check_id]["name"]},
+        )
 
     def check_note(self, outcome: CheckOutcome, topic: str) -> Reply:
         """The short note that goes before the answer when none of the warning signs applies."""

@@ -6,6 +6,7 @@ warning is still reminded to get checked). Not carried over: the disclaimer (sho
 session), the safety check (a new session may ask one again), the last topic, how sore it is right
 now, and half-answered forms.
 """
+
 from __future__ import annotations
 
 import math

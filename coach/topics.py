@@ -2,14 +2,31 @@
 which topic. Every other module (coach, actions, channels, tests) imports them from here; the
 knowledge schema's enums are checked against them by a unit test.
 """
+
 from __future__ import annotations
 
 from typing import Dict, Iterable, Optional
 
 # custom.topic (../shared/product-contract.md)
-TOPICS = ("why_pain", "shoes", "warmup", "when_to_rest", "exercises", "exercise_howto", "plan", "treatment",
-          "condition_info", "red_flag", "self_test", "technique", "surface", "training_load", "stretching",
-          "out_of_scope", "fallback")
+TOPICS = (
+    "why_pain",
+    "shoes",
+    "warmup",
+    "when_to_rest",
+    "exercises",
+    "exercise_howto",
+    "plan",
+    "treatment",
+    "condition_info",
+    "red_flag",
+    "self_test",
+    "technique",
+    "surface",
+    "training_load",
+    "stretching",
+    "out_of_scope",
+    "fallback",
+)
 
 # custom.urgency, most urgent first; PENDING is a safety check's: the runner's answer decides.
 URGENCIES = ("emergency", "urgent", "soon", "self_care")
@@ -18,9 +35,25 @@ URGENCY_ORDER: Dict[str, int] = {level: rank for rank, level in enumerate(URGENC
 
 # Intents that ask a question the coach answers from the knowledge file, and the topic each answer
 # carries when it differs from the intent's name.
-ANSWERABLE_INTENTS = ("why_pain", "shoes", "warmup", "when_to_rest", "exercises", "exercise_howto", "plan",
-                      "treatment", "condition_info", "self_test", "technique", "surface", "training_load",
-                      "stretching", "return_to_run", "out_of_scope", "help")
+ANSWERABLE_INTENTS = (
+    "why_pain",
+    "shoes",
+    "warmup",
+    "when_to_rest",
+    "exercises",
+    "exercise_howto",
+    "plan",
+    "treatment",
+    "condition_info",
+    "self_test",
+    "technique",
+    "surface",
+    "training_load",
+    "stretching",
+    "return_to_run",
+    "out_of_scope",
+    "help",
+)
 TOPIC_OF_INTENT = {"return_to_run": "plan", "help": "fallback"}
 
 # Topics whose answers are medical information: the first one in a conversation carries the disclaimer.

@@ -13,6 +13,7 @@ perfect on its own:
 Ordinary questions about shoes, warm-ups, technique or plans are never checked: when the classifier
 is confident that is what the message asks, only a plain red flag in it changes the reply.
 """
+
 from __future__ import annotations
 
 import re
@@ -23,24 +24,33 @@ from coach.knowledge import Knowledge
 from coach.topics import ANSWERABLE_INTENTS, URGENCY_ORDER, most_urgent
 
 if TYPE_CHECKING:  # the detector needs spaCy; the action server reads check tables without it
-    from coach.red_flags import Phrases, RedFlagDetector, RedFlagHit
+    from coach.red_flags import RedFlagDetector, RedFlagHit
 
 WARN, CHECK, NONE = "warn", "check", "none"
 # The safety check's own answers (button payloads); a question id is the third kind.
 NONE_OF_THESE, NOT_SURE = "none", "unsure"
 # Questions about these never get a safety check (a plain red flag in them still gets the warning).
-PLAIN_QUESTION_INTENTS = {"shoes", "warmup", "technique", "surface", "training_load", "stretching", "plan",
-                          "exercise_howto", "self_test"}
+PLAIN_QUESTION_INTENTS = {
+    "shoes",
+    "warmup",
+    "technique",
+    "surface",
+    "training_load",
+    "stretching",
+    "plan",
+    "exercise_howto",
+    "self_test",
+}
 PLAIN_QUESTION_CONFIDENCE = 0.7
 
 
 @dataclass(frozen=True)
 class Triage:
-    decision: str                      # WARN, CHECK or NONE
-    flags: Tuple[str, ...] = ()        # plain red flags found (WARN), most urgent first
-    urgency: Optional[str] = None      # the warning's level (WARN)
-    check: Optional[str] = None        # the safety check to ask (CHECK)
-    reason: str = ""                   # "pattern", "possible", "learned": which layer decided
+    decision: str  # WARN, CHECK or NONE
+    flags: Tuple[str, ...] = ()  # plain red flags found (WARN), most urgent first
+    urgency: Optional[str] = None  # the warning's level (WARN)
+    check: Optional[str] = None  # the safety check to ask (CHECK)
+    reason: str = ""  # "pattern", "possible", "learned": which layer decided
 
     def as_dict(self) -> Dict[str, object]:
         found: Dict[str, object] = {"decision": self.decision, "reason": self.reason}
@@ -54,18 +64,20 @@ class Triage:
 @dataclass(frozen=True)
 class CheckAnswer:
     """What the runner said to a safety check: question ids answered yes, "none", "unsure", or unclear."""
+
     yes: Tuple[str, ...] = ()
-    kind: str = ""                     # "yes", NONE_OF_THESE, NOT_SURE or "unclear"
+    kind: str = ""  # "yes", NONE_OF_THESE, NOT_SURE or "unclear"
 
 
 @dataclass(frozen=True)
 class CheckOutcome:
     """The decision table's row: the level, and either red flags (a yes) or the check's own advice."""
+
     urgency: str
-    flags: Tuple[str, ...] = ()        # red flags whose advice to give (a yes)
-    text: str = ""                     # the check's own advice (none / unsure)
+    flags: Tuple[str, ...] = ()  # red flags whose advice to give (a yes)
+    text: str = ""  # the check's own advice (none / unsure)
     sources: Tuple[str, ...] = ()
-    answer_question: bool = False      # "none" at self-care: go on to the answer the runner asked for
+    answer_question: bool = False  # "none" at self-care: go on to the answer the runner asked for
 
 
 class CheckTable:
@@ -101,19 +113,26 @@ class CheckTable:
         if answer.kind == "yes" and yes:
             return self.with_flags(CheckOutcome("self_care"), [by_id[qid]["flag"] for qid in yes])
         row = check["none"] if answer.kind == NONE_OF_THESE else check["unsure"]
-        return CheckOutcome(row["urgency"], text=row["text"].strip(), sources=tuple(row["sources"]),
-                            answer_question=answer.kind == NONE_OF_THESE and row["urgency"] == "self_care")
+        return CheckOutcome(
+            row["urgency"],
+            text=row["text"].strip(),
+            sources=tuple(row["sources"]),
+            answer_question=answer.kind == NONE_OF_THESE and row["urgency"] == "self_care",
+        )
 
     def with_flags(self, outcome: CheckOutcome, flags: Sequence[str]) -> CheckOutcome:
         """An outcome together with red flags (from a yes, or stated outright): the most urgent wins."""
-        merged = sorted(dict.fromkeys(list(outcome.flags) + list(flags)),
-                        key=lambda flag_id: URGENCY_ORDER[self.flags[flag_id]["urgency"]])
+        merged = sorted(
+            dict.fromkeys(list(outcome.flags) + list(flags)),
+            key=lambda flag_id: URGENCY_ORDER[self.flags[flag_id]["urgency"]],
+        )
         return CheckOutcome(self.flags[merged[0]]["urgency"], flags=tuple(merged))
 
     def already_checked(self) -> CheckOutcome:
         """One check per conversation: later, the answer comes with a reminder instead of a quiz."""
-        return CheckOutcome("self_care", text=self.knowledge.safety_checks["already_checked"].strip(),
-                            answer_question=True)
+        return CheckOutcome(
+            "self_care", text=self.knowledge.safety_checks["already_checked"].strip(), answer_question=True
+        )
 
 
 class Triager:
@@ -124,22 +143,34 @@ class Triager:
         self.table = CheckTable(knowledge)
         self.learned_threshold = learned_threshold
         config = knowledge.safety_checks
-        self.cues = {check_id: detector.phrases(f"cue:{check_id}", check["cues"])
-                     for check_id, check in self.table.checks.items()}
-        self.says = {(check_id, question["id"]): detector.phrases(f"says:{question['id']}", question["says"])
-                     for check_id, check in self.table.checks.items() for question in check["questions"]}
+        self.cues = {
+            check_id: detector.phrases(f"cue:{check_id}", check["cues"])
+            for check_id, check in self.table.checks.items()
+        }
+        self.says = {
+            (check_id, question["id"]): detector.phrases(f"says:{question['id']}", question["says"])
+            for check_id, check in self.table.checks.items()
+            for question in check["questions"]
+        }
         self.none_words = detector.phrases("none_words", config["none_words"])
         self.unsure_words = detector.phrases("unsure_words", config["unsure_words"])
 
     # ---- the first reply ---------------------------------------------------------------------
-    def triage(self, text: str, learned_score: Optional[float] = None, intent: Optional[str] = None,
-               intent_confidence: float = 0.0, hits: Optional[Sequence["RedFlagHit"]] = None) -> Triage:
+    def triage(
+        self,
+        text: str,
+        learned_score: Optional[float] = None,
+        intent: Optional[str] = None,
+        intent_confidence: float = 0.0,
+        hits: Optional[Sequence["RedFlagHit"]] = None,
+    ) -> Triage:
         """``intent``: the classifier's best guess other than red_flag, to spare plain questions."""
         hits = self.detector.detect(text) if hits is None else list(hits)
         plain = [hit for hit in hits if hit.plain]
         if plain:
-            return Triage(WARN, tuple(hit.flag_id for hit in plain), most_urgent(hit.urgency for hit in plain),
-                          reason="pattern")
+            return Triage(
+                WARN, tuple(hit.flag_id for hit in plain), most_urgent(hit.urgency for hit in plain), reason="pattern"
+            )
         if intent in PLAIN_QUESTION_INTENTS and intent_confidence >= PLAIN_QUESTION_CONFIDENCE:
             return Triage(NONE)
         possible = [hit for hit in hits if not hit.plain]
@@ -182,9 +213,12 @@ class Triager:
 _DENIAL_ONLY = re.compile(r"^\s*(no|nope|nah|none|neither|not at all|nothing)\b", re.I)
 
 
-_QUESTION = re.compile(r"\?|\b(what|how|why|when|which|where|any (tips|advice|ideas?))\b|"
-                       r"\b(should|can|could|do|does|would|will|is|are|may|must) (i|you|it|we|my)\b|"
-                       r"\b(tell me|advice|advise|help me|recommend|suggest|need to know)\b", re.I)
+_QUESTION = re.compile(
+    r"\?|\b(what|how|why|when|which|where|any (tips|advice|ideas?))\b|"
+    r"\b(should|can|could|do|does|would|will|is|are|may|must) (i|you|it|we|my)\b|"
+    r"\b(tell me|advice|advise|help me|recommend|suggest|need to know)\b",
+    re.I,
+)
 
 
 def asks_a_question(text: str) -> bool:

@@ -5,6 +5,7 @@ and on the NLU examples (``red_flag`` examples positive, all others negative), a
 into every parsed message as ``red_flag_score``. It sets no intent: the red-flag guard, later in the
 pipeline, reads the score and can only ask for a safety check with it (coach/triage.py).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -38,13 +39,23 @@ class RedFlagClassifier(GraphComponent):
         path = Path(config.get("phrasings") or PHRASINGS)
         return hashlib.sha256(path.read_bytes()).hexdigest() if path.exists() else None
 
-    def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[RedFlagModel] = None):
+    def __init__(
+        self,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[RedFlagModel] = None,
+    ):
         self.config, self.model_storage, self.resource, self.model = config, model_storage, resource, model
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "RedFlagClassifier":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagClassifier":
         return cls(config, model_storage, resource)
 
     def train(self, training_data: TrainingData) -> Resource:
@@ -59,8 +70,14 @@ class RedFlagClassifier(GraphComponent):
         return self.resource
 
     @classmethod
-    def load(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "RedFlagClassifier":
+    def load(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "RedFlagClassifier":
         try:
             with model_storage.read_from(resource) as directory:
                 model = RedFlagModel.load(Path(directory) / _FILE)

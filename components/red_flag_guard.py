@@ -13,6 +13,7 @@ The decision rides along in the parse data as ``triage`` ({"decision", "flags", 
 is safe. A short message is also read as an answer to each safety check (``check_answers``), so the
 action server reads a typed answer without loading a language model.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional
@@ -25,17 +26,17 @@ from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, INTENT_RANKING_KE
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.red_flag_classifier import SCORE
 from coach.knowledge import load_knowledge
 from coach.language import load_pipeline
 from coach.red_flags import RedFlagDetector
 from coach.triage import CHECK, WARN, Triager, asks_a_question
+from components.red_flag_classifier import SCORE
 
 RED_FLAG_INTENT = "red_flag"
 SAFETY_CHECK_INTENT = "safety_check"
 FALLBACK_INTENT = "nlu_fallback"
 TRIAGE = "triage"
-CHECK_ANSWERS = "check_answers"   # the message read as an answer to each safety check
+CHECK_ANSWERS = "check_answers"  # the message read as an answer to each safety check
 ANSWER_MAX_CHARS = 300
 
 
@@ -48,12 +49,20 @@ class RedFlagGuard(GraphComponent):
 
     def __init__(self, config: Dict[str, Any]):
         self.fallback_threshold = config["fallback_threshold"]
-        self.triager = Triager(RedFlagDetector(load_pipeline(), load_knowledge()), load_knowledge(),
-                               learned_threshold=config["learned_threshold"])
+        self.triager = Triager(
+            RedFlagDetector(load_pipeline(), load_knowledge()),
+            load_knowledge(),
+            learned_threshold=config["learned_threshold"],
+        )
 
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "RedFlagGuard":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "RedFlagGuard":
         return cls(config)
 
     def _best_other(self, ranking: List[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
@@ -82,9 +91,12 @@ class RedFlagGuard(GraphComponent):
                 # DIET's red_flag guess alone is not trusted (it learns words, so "no numbness" looks
                 # like numbness); the learned score above already had its say. Fall back to the next
                 # intent, or to nlu_fallback when that one is unsure too.
-                self._set_intent(message, asked if confidence >= self.fallback_threshold else FALLBACK_INTENT,
-                                 ranking, confidence if confidence >= self.fallback_threshold
-                                 else 1.0 - self.fallback_threshold)
+                self._set_intent(
+                    message,
+                    asked if confidence >= self.fallback_threshold else FALLBACK_INTENT,
+                    ranking,
+                    confidence if confidence >= self.fallback_threshold else 1.0 - self.fallback_threshold,
+                )
                 continue
             else:
                 continue
@@ -92,8 +104,9 @@ class RedFlagGuard(GraphComponent):
         return messages
 
     @staticmethod
-    def _set_intent(message: Message, name: Optional[str], ranking: List[Dict[str, Any]],
-                    confidence: float = 1.0) -> None:
+    def _set_intent(
+        message: Message, name: Optional[str], ranking: List[Dict[str, Any]], confidence: float = 1.0
+    ) -> None:
         intent = {INTENT_NAME_KEY: name or FALLBACK_INTENT, PREDICTED_CONFIDENCE_KEY: confidence}
         message.set(INTENT, intent, add_to_output=True)
         others = [r for r in ranking if r.get(INTENT_NAME_KEY) != intent[INTENT_NAME_KEY]]

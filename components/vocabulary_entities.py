@@ -5,6 +5,7 @@ SpacyNLP (earlier in config.yml) runs that pipeline; its entity ruler tags spans
 them to Rasa with the knowledge id as the entity value, so slots hold ids, not wording. It also
 reads how many runs a week the runner does (coach/runner_facts.py), for personalised plans.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -25,8 +26,13 @@ from coach.runner_facts import runs_per_week
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR], is_trainable=False)
 class VocabularyEntityExtractor(GraphComponent):
     @classmethod
-    def create(cls, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "VocabularyEntityExtractor":
+    def create(
+        cls,
+        config: Dict[str, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "VocabularyEntityExtractor":
         return cls()
 
     def process(self, messages: List[Message]) -> List[Message]:
@@ -35,14 +41,29 @@ class VocabularyEntityExtractor(GraphComponent):
             if doc is None:
                 continue
             found = [
-                {"entity": ent.label_, "value": ent.ent_id_, "start": ent.start_char, "end": ent.end_char,
-                 "confidence_entity": 1.0, "extractor": self.__class__.__name__}
-                for ent in doc.ents if ent.label_ in ENTITY_LABELS and ent.ent_id_
+                {
+                    "entity": ent.label_,
+                    "value": ent.ent_id_,
+                    "start": ent.start_char,
+                    "end": ent.end_char,
+                    "confidence_entity": 1.0,
+                    "extractor": self.__class__.__name__,
+                }
+                for ent in doc.ents
+                if ent.label_ in ENTITY_LABELS and ent.ent_id_
             ]
             runs = runs_per_week(message.get(TEXT) or "")
             if runs:
-                found.append({"entity": "runs_per_week", "value": str(runs[0]), "start": runs[1], "end": runs[2],
-                              "confidence_entity": 1.0, "extractor": self.__class__.__name__})
+                found.append(
+                    {
+                        "entity": "runs_per_week",
+                        "value": str(runs[0]),
+                        "start": runs[1],
+                        "end": runs[2],
+                        "confidence_entity": 1.0,
+                        "extractor": self.__class__.__name__,
+                    }
+                )
             if found:
                 message.set(ENTITIES, message.get(ENTITIES, []) + found, add_to_output=True)
         return messages

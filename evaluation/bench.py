@@ -14,6 +14,7 @@ a real chat:
 Ours runs with its rate limits raised (they are a feature, not what is measured). Results:
 results/bench.json and a table on stdout.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,15 +36,27 @@ import requests
 ROOT = Path(__file__).resolve().parent.parent
 RASA = ROOT / ".venv" / "bin" / "rasa"
 CACHE = Path(os.environ.get("ANKLE_COACH_CACHE", Path.home() / ".cache" / "ankle-coach")) / "bench-init-bot"
-ENV = dict(os.environ, PYTHONWARNINGS="ignore", TF_CPP_MIN_LOG_LEVEL="2", SQLALCHEMY_SILENCE_UBER_WARNING="1",
-           RASA_TELEMETRY_ENABLED="false")
+ENV = dict(
+    os.environ,
+    PYTHONWARNINGS="ignore",
+    TF_CPP_MIN_LOG_LEVEL="2",
+    SQLALCHEMY_SILENCE_UBER_WARNING="1",
+    RASA_TELEMETRY_ENABLED="false",
+)
 # Everyday messages a runner (or the stock bot's user) sends; both bots answer each of them.
-MESSAGES = ["hi", "why does my ankle hurt after running?", "what shoes should I buy?", "how do I warm up?",
-            "what exercises help weak ankles?", "thanks", "bye"]
+MESSAGES = [
+    "hi",
+    "why does my ankle hurt after running?",
+    "what shoes should I buy?",
+    "how do I warm up?",
+    "what exercises help weak ankles?",
+    "thanks",
+    "bye",
+]
 SEQUENTIAL_TURNS = 100
 LOAD_SECONDS = 15
 LONG_CONVERSATION = 120
-HUGE_MESSAGE = "my ankle hurts after running " * 3500   # ~100,000 characters
+HUGE_MESSAGE = "my ankle hurts after running " * 3500  # ~100,000 characters
 RUNS = int(os.environ.get("BENCH_RUNS", "3"))
 
 
@@ -74,15 +87,28 @@ def percentile(values: List[float], share: float) -> float:
 
 
 class Bot:
-    def __init__(self, name: str, command: List[str], cwd: Path, port: int, env: Optional[Dict[str, str]] = None,
-                 health: str = "/status"):
+    def __init__(
+        self,
+        name: str,
+        command: List[str],
+        cwd: Path,
+        port: int,
+        env: Optional[Dict[str, str]] = None,
+        health: str = "/status",
+    ):
         self.name, self.port, self.health = name, port, health
         self.url = f"http://127.0.0.1:{port}"
         (ROOT / "var").mkdir(exist_ok=True)
         self.log = open(ROOT / "var" / f"bench-{name}.log", "w")
         self.started = time.monotonic()
-        self.process = subprocess.Popen(command, cwd=cwd, env={**ENV, **(env or {})}, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            command,
+            cwd=cwd,
+            env={**ENV, **(env or {})},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def wait_ready(self, extra_check: Optional[Callable[[], bool]] = None, timeout: float = 400) -> float:
         while time.monotonic() - self.started < timeout:
@@ -97,8 +123,9 @@ class Bot:
         raise TimeoutError(self.name)
 
     def say(self, sender: str, text: str, timeout: float = 60) -> requests.Response:
-        return requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                             timeout=timeout)
+        return requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=timeout
+        )
 
     def timed(self, sender: str, text: str) -> float:
         start = time.perf_counter()
@@ -140,28 +167,41 @@ def load(bot: Bot, clients: int, seconds: float) -> Dict[str, float]:
         thread.start()
     for thread in threads:
         thread.join()
-    return {f"throughput_{clients}": round(len(latencies) / seconds, 2),
-            f"p95_{clients}_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
-            f"errors_{clients}": errors[0]}
+    return {
+        f"throughput_{clients}": round(len(latencies) / seconds, 2),
+        f"p95_{clients}_ms": round(percentile(latencies, 0.95), 1) if latencies else None,
+        f"errors_{clients}": errors[0],
+    }
 
 
 def measure(bot: Bot, ready_seconds: float) -> Dict[str, float]:
-    for i, text in enumerate(MESSAGES):           # warm-up: the first requests load lazily
+    for i, text in enumerate(MESSAGES):  # warm-up: the first requests load lazily
         bot.say(f"warm-{i}", text)
     senders = [f"seq-{i}-{uuid.uuid4().hex[:6]}" for i in range(10)]
     sequential = [bot.timed(senders[i % 10], MESSAGES[(i // 10) % len(MESSAGES)]) for i in range(SEQUENTIAL_TURNS)]
-    result: Dict[str, float] = {"ready_s": round(ready_seconds, 1),
-                                "p50_1_ms": round(statistics.median(sequential), 1),
-                                "p95_1_ms": round(percentile(sequential, 0.95), 1)}
+    result: Dict[str, float] = {
+        "ready_s": round(ready_seconds, 1),
+        "p50_1_ms": round(statistics.median(sequential), 1),
+        "p95_1_ms": round(percentile(sequential, 0.95), 1),
+    }
     result.update(load(bot, 8, LOAD_SECONDS))
     result.update(load(bot, 32, LOAD_SECONDS))
     talker = f"long-{uuid.uuid4().hex[:6]}"
     turns = [bot.timed(talker, MESSAGES[1 + i % (len(MESSAGES) - 3)]) for i in range(LONG_CONVERSATION)]
     early, late = statistics.median(turns[:10]), statistics.median(turns[110:120])
-    result.update({"turns_1_10_ms": round(early, 1), "turns_111_120_ms": round(late, 1),
-                   "late_over_early": round(late / early, 2)})
-    result["first_turn_ms"] = round(statistics.median(
-        bot.timed(f"fresh-{uuid.uuid4().hex}", "why does my ankle hurt after running?") for _ in range(10)), 1)
+    result.update(
+        {
+            "turns_1_10_ms": round(early, 1),
+            "turns_111_120_ms": round(late, 1),
+            "late_over_early": round(late / early, 2),
+        }
+    )
+    result["first_turn_ms"] = round(
+        statistics.median(
+            bot.timed(f"fresh-{uuid.uuid4().hex}", "why does my ankle hurt after running?") for _ in range(10)
+        ),
+        1,
+    )
     result["rss_mb"] = round(tree_rss_mb(bot.process.pid), 0)
     return result
 
@@ -174,8 +214,13 @@ def stock_bot_dir() -> Path:
         shutil.rmtree(target, ignore_errors=True)
         target.mkdir(parents=True)
         print("Training the stock `rasa init` baseline bot once (cached afterwards) ...", flush=True)
-        subprocess.run([str(RASA), "init", "--no-prompt", "--init-dir", str(target)], env=ENV, check=True,
-                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        subprocess.run(
+            [str(RASA), "init", "--no-prompt", "--init-dir", str(target)],
+            env=ENV,
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
     return target
 
 
@@ -188,23 +233,45 @@ def one_run() -> Dict[str, Dict[str, float]]:
     finally:
         stock.stop()
     rasa_port, action_port, web_port = free_port(), free_port(), free_port()
-    ours = Bot("ankle-coach", ["scripts/serve"], ROOT, rasa_port, health="/health",
-               env={"RASA_PORT": str(rasa_port), "ACTION_PORT": str(action_port), "WEB_PORT": str(web_port),
-                    "ANKLE_COACH_RATE_PER_SENDER": "1000000", "ANKLE_COACH_RATE_PER_ADDRESS": "1000000"})
+    ours = Bot(
+        "ankle-coach",
+        ["scripts/serve"],
+        ROOT,
+        rasa_port,
+        health="/health",
+        env={
+            "RASA_PORT": str(rasa_port),
+            "ACTION_PORT": str(action_port),
+            "WEB_PORT": str(web_port),
+            "ANKLE_COACH_RATE_PER_SENDER": "1000000",
+            "ANKLE_COACH_RATE_PER_ADDRESS": "1000000",
+        },
+    )
     try:
         ready = ours.wait_ready(lambda: requests.get(f"http://127.0.0.1:{action_port}/health", timeout=2).ok)
         results["ours"] = measure(ours, ready)
         start = time.perf_counter()
         huge = ours.say("huge", HUGE_MESSAGE)
-        results["ours"].update({"huge_message_status": huge.status_code,
-                                "huge_message_ms": round((time.perf_counter() - start) * 1000, 1)})
+        results["ours"].update(
+            {"huge_message_status": huge.status_code, "huge_message_ms": round((time.perf_counter() - start) * 1000, 1)}
+        )
     finally:
         ours.stop()
     return results
 
 
-RATIO_KEYS = ("ready_s", "p50_1_ms", "p95_1_ms", "throughput_8", "p95_8_ms", "throughput_32", "p95_32_ms",
-              "late_over_early", "first_turn_ms", "rss_mb")
+RATIO_KEYS = (
+    "ready_s",
+    "p50_1_ms",
+    "p95_1_ms",
+    "throughput_8",
+    "p95_8_ms",
+    "throughput_32",
+    "p95_32_ms",
+    "late_over_early",
+    "first_turn_ms",
+    "rss_mb",
+)
 TARGETS = {"p50_1_ms": ("<=", 1.0), "p95_8_ms": ("<=", 1.0), "throughput_8": (">=", 1.0), "rss_mb": ("<=", 1.0)}
 
 
@@ -214,21 +281,37 @@ def main() -> int:
     for number in range(RUNS):
         print(f"run {number + 1} of {RUNS} ...", flush=True)
         runs.append(one_run())
-    ratios = {key: round(statistics.median(r["ours"][key] / r["stock"][key] for r in runs
-                                           if r["stock"].get(key)), 2) for key in RATIO_KEYS}
-    medians = {side: {key: statistics.median(r[side][key] for r in runs) for key in runs[0][side]
-                      if all(isinstance(r[side].get(key), (int, float)) for r in runs)} for side in ("stock", "ours")}
-    report = {"runs": runs, "median": medians, "median_ratio_ours_over_stock": ratios,
-              "own_targets": {"late_over_early": "<= 1.3 (our turns 111-120 over our turns 1-10)",
-                              "ready_s": "<= 15 s after make serve"}}
+    ratios = {
+        key: round(statistics.median(r["ours"][key] / r["stock"][key] for r in runs if r["stock"].get(key)), 2)
+        for key in RATIO_KEYS
+    }
+    medians = {
+        side: {
+            key: statistics.median(r[side][key] for r in runs)
+            for key in runs[0][side]
+            if all(isinstance(r[side].get(key), (int, float)) for r in runs)
+        }
+        for side in ("stock", "ours")
+    }
+    report = {
+        "runs": runs,
+        "median": medians,
+        "median_ratio_ours_over_stock": ratios,
+        "own_targets": {
+            "late_over_early": "<= 1.3 (our turns 111-120 over our turns 1-10)",
+            "ready_s": "<= 15 s after make serve",
+        },
+    }
     (ROOT / "results" / "bench.json").write_text(json.dumps(report, indent=2))
     print(f"\nmedian of {RUNS} run(s)")
     print(f"{'measure':18} {'stock rasa init':>16} {'ankle coach':>12} {'ratio':>7}  target")
     for key in RATIO_KEYS + ("errors_8", "errors_32", "turns_1_10_ms", "turns_111_120_ms"):
         target = TARGETS.get(key)
         wanted = f"{target[0]} {target[1]}" if target else ""
-        print(f"{key:18} {medians['stock'].get(key, ''):>16} {medians['ours'].get(key, ''):>12} "
-              f"{ratios.get(key, ''):>7}  {wanted}")
+        print(
+            f"{key:18} {medians['stock'].get(key, ''):>16} {medians['ours'].get(key, ''):>12} "
+            f"{ratios.get(key, ''):>7}  {wanted}"
+        )
     print(f"{'huge_message_ms':18} {'(not sent)':>16} {medians['ours'].get('huge_message_ms', ''):>12}")
     print("results/bench.json")
     return 0

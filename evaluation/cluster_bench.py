@@ -4,6 +4,7 @@ One cluster (scripts/cluster: HAProxy, two Rasa servers, PostgreSQL, Redis) is s
 each one ongoing conversation, send everyday messages for LOAD_SECONDS with both servers in the load
 balancer, then with one of them put in maintenance through HAProxy's admin socket, then with both
 again (median of the two). Results: results/cluster-bench.json and a table on stdout."""
+
 from __future__ import annotations
 
 import json
@@ -32,8 +33,9 @@ class ThroughBalancer:
 
     def timed(self, sender: str, text: str) -> float:
         start = time.perf_counter()
-        response = requests.post(f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text},
-                                 timeout=120)
+        response = requests.post(
+            f"{self.url}/webhooks/rest/webhook", json={"sender": sender, "message": text}, timeout=120
+        )
         if not response.ok:
             raise RuntimeError(f"answered {response.status_code}")
         return (time.perf_counter() - start) * 1000
@@ -72,18 +74,27 @@ def main() -> int:
     def median(runs: list, key: str) -> float:
         return round(statistics.median(r[f"{key}_{CLIENTS}" if key != "p95" else f"p95_{CLIENTS}_ms"] for r in runs), 2)
 
-    results = {name: {"throughput": median(runs, "throughput"), "p95_ms": median(runs, "p95"),
-                      "errors": sum(r[f"errors_{CLIENTS}"] for r in runs)} for name, runs in rounds.items()}
+    results = {
+        name: {
+            "throughput": median(runs, "throughput"),
+            "p95_ms": median(runs, "p95"),
+            "errors": sum(r[f"errors_{CLIENTS}"] for r in runs),
+        }
+        for name, runs in rounds.items()
+    }
     results["ratio_two_to_one"] = {
         "throughput": round(results["two"]["throughput"] / results["one"]["throughput"], 2),
-        "p95": round(results["two"]["p95_ms"] / results["one"]["p95_ms"], 2)}
+        "p95": round(results["two"]["p95_ms"] / results["one"]["p95_ms"], 2),
+    }
     (ROOT / "results").mkdir(exist_ok=True)
     (ROOT / "results" / "cluster-bench.json").write_text(json.dumps(results, indent=2) + "\n")
     print(f"\n{'servers':<10}{'msg/s':>10}{'p95 ms':>10}{'errors':>8}")
     for name in ("one", "two"):
         r = results[name]
         print(f"{name:<10}{r['throughput']:>10}{r['p95_ms']:>10}{r['errors']:>8}")
-    print(f"two/one: throughput {results['ratio_two_to_one']['throughput']}x, p95 {results['ratio_two_to_one']['p95']}x")
+    print(
+        f"two/one: throughput {results['ratio_two_to_one']['throughput']}x, p95 {results['ratio_two_to_one']['p95']}x"
+    )
     return 0
 
 

@@ -1,6 +1,7 @@
 """Run `scripts/cluster` (what `make cluster` runs) on free loopback ports, drive conversations through
 its load balancer, break its parts, and read what PostgreSQL recorded. Used by tests/cluster and
 evaluation/cluster_bench.py."""
+
 from __future__ import annotations
 
 import json
@@ -56,13 +57,22 @@ class Cluster:
     def __init__(self, state_dir: Path, servers: int = 2):
         self.base, self.action_port, self.web_port = free_base_port(), free_port(), free_port()
         self.state = state_dir
-        self.env = {**{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "SLACK_", "ANKLE_COACH_DB",
-                                                                                  "ANKLE_COACH_REDIS"))},
-                    "RASA_PORT": str(self.base), "ACTION_PORT": str(self.action_port), "WEB_PORT": str(self.web_port),
-                    "ANKLE_COACH_CLUSTER_DIR": str(state_dir), "ANKLE_COACH_RASA_SERVERS": str(servers),
-                    # the limits are a feature, not what these tests measure
-                    "ANKLE_COACH_RATE_PER_SENDER": "100000", "ANKLE_COACH_RATE_PER_ADDRESS": "100000",
-                    "ANKLE_COACH_ACTION_RESTART_SECONDS": "4"}
+        self.env = {
+            **{
+                k: v
+                for k, v in os.environ.items()
+                if not k.startswith(("TELEGRAM_", "SLACK_", "ANKLE_COACH_DB", "ANKLE_COACH_REDIS"))
+            },
+            "RASA_PORT": str(self.base),
+            "ACTION_PORT": str(self.action_port),
+            "WEB_PORT": str(self.web_port),
+            "ANKLE_COACH_CLUSTER_DIR": str(state_dir),
+            "ANKLE_COACH_RASA_SERVERS": str(servers),
+            # the limits are a feature, not what these tests measure
+            "ANKLE_COACH_RATE_PER_SENDER": "100000",
+            "ANKLE_COACH_RATE_PER_ADDRESS": "100000",
+            "ANKLE_COACH_ACTION_RESTART_SECONDS": "4",
+        }
         self.process: Optional[subprocess.Popen] = None
         self.log_path = state_dir.parent / f"cluster-{self.base}.log"
 
@@ -76,8 +86,14 @@ class Cluster:
         # a restart appends to the log: only what this start printed counts
         offset = self.log_path.stat().st_size if self.log_path.exists() else 0
         self.log = open(self.log_path, "a")
-        self.process = subprocess.Popen(["scripts/cluster"], cwd=ROOT, env=self.env, stdout=self.log,
-                                        stderr=subprocess.STDOUT, start_new_session=True)
+        self.process = subprocess.Popen(
+            ["scripts/cluster"],
+            cwd=ROOT,
+            env=self.env,
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         while time.monotonic() - started < timeout:
             if self.process.poll() is not None:
                 raise RuntimeError(f"scripts/cluster exited with {self.process.returncode}:\n{self.log_text()[-3000:]}")
@@ -127,10 +143,15 @@ class Cluster:
 
     def say(self, turn: Turn) -> Turn:
         try:
-            response = requests.post(f"{self.url}/webhooks/rest/webhook", timeout=120,
-                                     json={"sender": turn.sender, "message": turn.text, "message_id": turn.message_id})
+            response = requests.post(
+                f"{self.url}/webhooks/rest/webhook",
+                timeout=120,
+                json={"sender": turn.sender, "message": turn.text, "message_id": turn.message_id},
+            )
             turn.status = response.status_code
-            turn.replies = response.json() if response.headers.get("content-type", "").startswith("application/json") else []
+            turn.replies = (
+                response.json() if response.headers.get("content-type", "").startswith("application/json") else []
+            )
         except (requests.RequestException, ValueError) as error:
             turn.error = type(error).__name__
         return turn
@@ -138,19 +159,26 @@ class Cluster:
     # ---- what PostgreSQL recorded ------------------------------------------------------------------
     def events(self, sender: str) -> List[dict]:
         import sqlalchemy as sa  # noqa: PLC0415
+
         url = dict(line.split("=", 1) for line in (self.state / "env").read_text().splitlines())["ANKLE_COACH_DB_URL"]
         engine = sa.create_engine(url)
         try:
             with engine.connect() as connection:
-                rows = connection.execute(sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"),
-                                          {"s": sender}).fetchall()
+                rows = connection.execute(
+                    sa.text("SELECT data FROM events WHERE sender_id = :s ORDER BY id"), {"s": sender}
+                ).fetchall()
         finally:
             engine.dispose()
         return [json.loads(row[0]) for row in rows]
 
 
-def run_conversations(cluster: Cluster, scripts: Dict[str, List[str]], tag: str,
-                      during: Optional[Tuple[int, callable]] = None, clients: int = 32) -> List[Turn]:
+def run_conversations(
+    cluster: Cluster,
+    scripts: Dict[str, List[str]],
+    tag: str,
+    during: Optional[Tuple[int, callable]] = None,
+    clients: int = 32,
+) -> List[Turn]:
     """Each conversation's turns in order, all conversations at once. ``during``: (after how many
     answered turns in all, what to do then) - the fault, injected while the load runs."""
     done = [0]
@@ -178,6 +206,7 @@ def run_conversations(cluster: Cluster, scripts: Dict[str, List[str]], tag: str,
 @dataclass
 class Audit:
     """Per fault: turns lost (not recorded, or recorded without an answer), recorded twice, and 5xx."""
+
     lost: int = 0
     duplicated: int = 0
     server_errors: int = 0
@@ -186,8 +215,13 @@ class Audit:
     problems: List[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
-        return {"lost": self.lost, "duplicated": self.duplicated, "5xx": self.server_errors,
-                "failed_requests": self.failed_requests, "unanswered": self.unanswered}
+        return {
+            "lost": self.lost,
+            "duplicated": self.duplicated,
+            "5xx": self.server_errors,
+            "failed_requests": self.failed_requests,
+            "unanswered": self.unanswered,
+        }
 
 
 def audit(cluster: Cluster, turns: List[Turn]) -> Audit:
@@ -222,8 +256,9 @@ def audit(cluster: Cluster, turns: List[Turn]) -> Audit:
         if order != [w for w in wanted if w in order]:
             result.problems.append(f"{sender}: turns recorded out of order {order}")
         for before, after in zip(_user_positions(events), _user_positions(events)[1:] + [len(events)]):
-            if events[before].get("message_id") in wanted and \
-                    not any(e["event"] == "bot" for e in events[before + 1:after]):
+            if events[before].get("message_id") in wanted and not any(
+                e["event"] == "bot" for e in events[before + 1 : after]
+            ):
                 result.lost += 1
                 result.problems.append(f"{sender} {events[before].get('message_id')}: recorded without an answer")
     return result

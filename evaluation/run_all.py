@@ -4,6 +4,7 @@ topic on the held-out topic set, saved to results/.
 Every file in tests/eval/ was written blind by someone who had not seen the training data or the
 patterns, and is never trained on (tests/unit/test_training_data.py checks).
 """
+
 from __future__ import annotations
 
 import json
@@ -37,10 +38,13 @@ def print_intent_report(title: str, report_path: Path) -> float:
         if intent in SUMMARY_ROWS or not isinstance(row, dict):
             continue
         confused = ", ".join(f"{k} ({v})" for k, v in row.get("confused_with", {}).items())
-        print(f"  {intent:16} {row['precision']:9.2f} {row['recall']:7.2f} {row['f1-score']:6.2f} {row['support']:4d}  {confused}")
+        scores = f"{row['precision']:9.2f} {row['recall']:7.2f} {row['f1-score']:6.2f} {row['support']:4d}"
+        print(f"  {intent:16} {scores}  {confused}")
     weighted = report["weighted avg"]["f1-score"]
-    print(f"  weighted F1 {weighted:.3f}   macro F1 {report['macro avg']['f1-score']:.3f}   "
-          f"accuracy {report.get('accuracy', float('nan')):.3f}")
+    print(
+        f"  weighted F1 {weighted:.3f}   macro F1 {report['macro avg']['f1-score']:.3f}   "
+        f"accuracy {report.get('accuracy', float('nan')):.3f}"
+    )
     return weighted
 
 
@@ -49,9 +53,22 @@ def main() -> int:
     skip_crossval = "--no-crossval" in sys.argv
     if not skip_crossval:
         print("5-fold cross-validation on data/nlu (trains 5 models; takes a while) ...", flush=True)
-        rasa("test", "nlu", "--cross-validation", "--folds", "5", "--nlu", "data/nlu", "--config", "config.yml",
-             "--out", str(RESULTS / "crossval"))
-        print_intent_report("Cross-validation (5 folds, data/nlu) per intent", RESULTS / "crossval" / "intent_report.json")
+        rasa(
+            "test",
+            "nlu",
+            "--cross-validation",
+            "--folds",
+            "5",
+            "--nlu",
+            "data/nlu",
+            "--config",
+            "config.yml",
+            "--out",
+            str(RESULTS / "crossval"),
+        )
+        print_intent_report(
+            "Cross-validation (5 folds, data/nlu) per intent", RESULTS / "crossval" / "intent_report.json"
+        )
     print("\nHeld-out test on tests/eval/heldout_nlu.yml ...", flush=True)
     rasa("test", "nlu", "--nlu", str(HELD_OUT), "--model", "models/current.tar.gz", "--out", str(RESULTS / "heldout"))
     held_out_f1 = print_intent_report("Held-out intents (never trained on)", RESULTS / "heldout" / "intent_report.json")

@@ -8,6 +8,7 @@ message of a new conversation to the real servers (REST), as a runner would.
 
 Prints the overall figures and a per-topic table; saves results/topics.json.
 """
+
 from __future__ import annotations
 
 import json
@@ -66,8 +67,18 @@ def evaluate(say, questions: List[Dict]) -> Dict:
         got = ask(say, question["text"])
         right = got["topic"] == question["topic"]
         offered = right or question["topic"] in got["offered"]
-        rows.append({**question, **{"got": got["topic"], "offered_topics": got["offered"], "checked": got["checked"],
-                                    "right": right, "offered": offered}})
+        rows.append(
+            {
+                **question,
+                **{
+                    "got": got["topic"],
+                    "offered_topics": got["offered"],
+                    "checked": got["checked"],
+                    "right": right,
+                    "offered": offered,
+                },
+            }
+        )
     per_topic: Dict[str, Dict] = defaultdict(lambda: {"n": 0, "right": 0, "offered": 0, "confused_with": Counter()})
     for row in rows:
         entry = per_topic[row["topic"]]
@@ -77,17 +88,23 @@ def evaluate(say, questions: List[Dict]) -> Dict:
         if not row["right"]:
             entry["confused_with"][str(row["got"])] += 1
     n = len(rows)
-    return {"questions": n, "right": sum(r["right"] for r in rows) / n, "offered": sum(r["offered"] for r in rows) / n,
-            "checked": sum(r["checked"] for r in rows) / n,
-            "per_topic": {t: {**v, "confused_with": dict(v["confused_with"])} for t, v in sorted(per_topic.items())},
-            "misses": [r for r in rows if not r["right"]]}
+    return {
+        "questions": n,
+        "right": sum(r["right"] for r in rows) / n,
+        "offered": sum(r["offered"] for r in rows) / n,
+        "checked": sum(r["checked"] for r in rows) / n,
+        "per_topic": {t: {**v, "confused_with": dict(v["confused_with"])} for t, v in sorted(per_topic.items())},
+        "misses": [r for r in rows if not r["right"]],
+    }
 
 
 def print_report(result: Dict, show_misses: bool) -> None:
     print(f"\nTopics on held-out questions ({result['questions']}, first message of a new conversation)")
-    print(f"  right topic {result['right']:.1%} (target {TARGETS['right']:.0%})   "
-          f"right topic answered or offered {result['offered']:.1%} (target {TARGETS['offered']:.0%})   "
-          f"safety check first {result['checked']:.1%}")
+    print(
+        f"  right topic {result['right']:.1%} (target {TARGETS['right']:.0%})   "
+        f"right topic answered or offered {result['offered']:.1%} (target {TARGETS['offered']:.0%})   "
+        f"safety check first {result['checked']:.1%}"
+    )
     print(f"  {'topic':16} {'n':>4} {'right':>7} {'offered':>8}  confused with")
     for topic, row in result["per_topic"].items():
         confused = ", ".join(f"{k} ({v})" for k, v in sorted(row["confused_with"].items(), key=lambda kv: -kv[1]))

@@ -6,6 +6,7 @@ custom action that fails to reach the action server returns the safe reply itsel
 bot message: a red-flag warning when the message describes one (it never depends on the action
 server), else "I can't reach my knowledge right now" with the disclaimer (coach/messages_in.py).
 Once per turn: later actions of the same turn add nothing."""
+
 from __future__ import annotations
 
 import logging
@@ -42,8 +43,9 @@ def install() -> None:
         except ActionExecutionRejection:
             raise  # a form's own "not my turn": Rasa handles it
         except Exception as error:
-            logger.error("Custom action %s failed (%s); answering with the safe reply", self.name(),
-                         type(error).__name__)
+            logger.error(
+                "Custom action %s failed (%s); answering with the safe reply", self.name(), type(error).__name__
+            )
             if answered_this_turn(list(tracker.events)):
                 return []
             text = (tracker.latest_message.text if tracker.latest_message else "") or ""

@@ -11,6 +11,7 @@ form validation actions get the domain (they read the form's required slots from
 Rasa also checked every answer with ``jsonschema.validate``, which re-checks the schema itself on each
 call (a quarter of a turn's time in a profile); the answer is now checked with a validator built once.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List
@@ -54,6 +55,7 @@ def install() -> None:
     RemoteAction._action_call_format = _action_call_format  # type: ignore[assignment]
 
     from jsonschema import ValidationError, validators  # noqa: PLC0415
+
     spec = RemoteAction.action_response_format_spec()
     validator = validators.validator_for(spec)(spec)
 

@@ -6,6 +6,7 @@ deflate-compressed body may not inflate past that cap either (a 1 MB bomb would 
 1 GiB); JSON nested deeper than 32 levels is refused; a failing action is logged by name and error
 type only (stock rasa_sdk logs, and answers with, the whole tracker).
 """
+
 from __future__ import annotations
 
 import json
@@ -71,8 +72,10 @@ def create_app(package: str = "actions") -> Sanic:
 
 
 def main() -> None:
-    logging.basicConfig(level=os.environ.get("ANKLE_COACH_LOG_LEVEL", "INFO").upper(),
-                        format="%(asctime)s %(levelname)-7s %(name)s - %(message)s")
+    logging.basicConfig(
+        level=os.environ.get("ANKLE_COACH_LOG_LEVEL", "INFO").upper(),
+        format="%(asctime)s %(levelname)-7s %(name)s - %(message)s",
+    )
     host = os.environ.get("ANKLE_COACH_ACTION_HOST", "127.0.0.1")
     port = int(os.environ.get("ACTION_PORT", "5055"))
     logger.info("Action server on http://%s:%d", host, port)

@@ -1,6 +1,7 @@
 """Runners' conversations at rest: erase one ("forget me"), and erase those older than the retention
 period (`make forget-old`). Works on the tracker stores this project uses (SQL: SQLite or
 PostgreSQL; in memory); others are refused with a clear error rather than silently kept."""
+
 from __future__ import annotations
 
 import argparse
@@ -31,6 +32,7 @@ def _innermost(store: Any) -> Any:
 
 def _sql_events(store: Any) -> Optional[Any]:
     from rasa.core.tracker_store import SQLTrackerStore  # noqa: PLC0415 (Rasa only where it runs)
+
     return SQLTrackerStore.SQLEvent if isinstance(store, SQLTrackerStore) else None
 
 
@@ -58,11 +60,15 @@ def forget_older_than(tracker_store: Any, days: float, now: Optional[float] = No
         raise NotImplementedError(f"retention is not implemented for {type(store).__name__}")
     cutoff = (now or time.time()) - days * 86400
     with store.session_scope() as session:
-        stale = (session.query(events.sender_id).group_by(events.sender_id)
-                 .having(sa.func.max(events.timestamp) < cutoff).all())
+        stale = (
+            session.query(events.sender_id)
+            .group_by(events.sender_id)
+            .having(sa.func.max(events.timestamp) < cutoff)
+            .all()
+        )
         senders = [row[0] for row in stale]
         for start in range(0, len(senders), 500):
-            batch = senders[start:start + 500]
+            batch = senders[start : start + 500]
             session.query(events).filter(events.sender_id.in_(batch)).delete(synchronize_session=False)
         session.commit()
     return len(senders)
@@ -71,6 +77,7 @@ def forget_older_than(tracker_store: Any, days: float, now: Optional[float] = No
 def _store_from_endpoints(path: str) -> Any:
     from rasa.core.tracker_store import TrackerStore  # noqa: PLC0415
     from rasa.core.utils import AvailableEndpoints  # noqa: PLC0415
+
     endpoints = AvailableEndpoints.read_endpoints(path)
     return TrackerStore.create(endpoints.tracker_store)
 

@@ -7,6 +7,7 @@ after its turn is recorded and the reply sent, and a redelivery of a finished up
 in memory. A claim on an update being worked on expires after WORKING_SECONDS, so the update of a
 server that died mid-turn is taken up again on the next redelivery (and serving/idempotent_turns.py
 keeps that from recording the turn twice)."""
+
 from __future__ import annotations
 
 import threading
@@ -77,4 +78,5 @@ def deliveries(redis_url: Optional[str]) -> Any:
     if not redis_url:
         return MemoryDeliveries()
     from serving.lock_store import redis_client  # noqa: PLC0415
+
     return RedisDeliveries(redis_client(redis_url))

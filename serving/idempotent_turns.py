@@ -7,6 +7,7 @@ message whose id is already in the conversation is not processed again; its reco
 sent instead. The check runs inside Rasa's per-conversation lock, after the conversation is loaded
 and before the message is parsed, so it costs no extra read; ids Rasa makes up itself (a random
 uuid) are never looked up."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Limits every request meets, in plain Python: rate limits, JSON nesting depth, compressed bodies."""
+
 from __future__ import annotations
 
 import threading
@@ -7,8 +8,8 @@ import zlib
 from collections import OrderedDict
 from typing import Callable, Optional, Tuple
 
-MAX_BODY_BYTES = 256 * 1024     # a request body beyond this is refused before it is buffered
-MAX_JSON_DEPTH = 32             # deeper nesting is refused before it is parsed (100,000 "[" -> 500 otherwise)
+MAX_BODY_BYTES = 256 * 1024  # a request body beyond this is refused before it is buffered
+MAX_JSON_DEPTH = 32  # deeper nesting is refused before it is parsed (100,000 "[" -> 500 otherwise)
 
 
 class TooLarge(ValueError):
@@ -22,9 +23,9 @@ def json_depth_ok(body: bytes, max_depth: int = MAX_JSON_DEPTH) -> bool:
         if in_string:
             if escaped:
                 escaped = False
-            elif byte == 0x5C:      # backslash
+            elif byte == 0x5C:  # backslash
                 escaped = True
-            elif byte == 0x22:      # "
+            elif byte == 0x22:  # "
                 in_string = False
         elif byte == 0x22:
             in_string = True
@@ -52,8 +53,9 @@ class RateLimiter:
     In memory and bounded (the least recently seen keys are forgotten first). A cluster shares its
     limits through Redis instead (serving/shared.py)."""
 
-    def __init__(self, per_minute: float, burst: int, max_keys: int = 100_000,
-                 clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self, per_minute: float, burst: int, max_keys: int = 100_000, clock: Callable[[], float] = time.monotonic
+    ):
         self.rate, self.burst, self.max_keys, self.clock = per_minute / 60.0, burst, max_keys, clock
         self._buckets: "OrderedDict[str, Tuple[float, float]]" = OrderedDict()
         self._lock = threading.Lock()

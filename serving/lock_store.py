@@ -5,6 +5,7 @@ messages of one runner never interleave whichever server gets them. Rasa's own R
 host, port and password as separate settings and fails the turn on the first connection error; here
 a dropped connection is retried with backoff for up to RETRY_SECONDS, so a Redis restart delays
 turns instead of losing them."""
+
 from __future__ import annotations
 
 import os
@@ -24,9 +25,12 @@ def redis_client(url: str) -> Any:
     cap, base = 0.5, 0.05
     attempts = int(RETRY_SECONDS / cap) + 5
     return redis.Redis.from_url(
-        url, socket_timeout=DEFAULT_SOCKET_TIMEOUT_IN_SECONDS, socket_connect_timeout=2,
+        url,
+        socket_timeout=DEFAULT_SOCKET_TIMEOUT_IN_SECONDS,
+        socket_connect_timeout=2,
         retry=Retry(ExponentialBackoff(cap=cap, base=base), attempts),
-        retry_on_error=[redis.exceptions.ConnectionError, redis.exceptions.TimeoutError])
+        retry_on_error=[redis.exceptions.ConnectionError, redis.exceptions.TimeoutError],
+    )
 
 
 class RedisUrlLockStore(RedisLockStore):

@@ -11,6 +11,7 @@ What differs from `rasa run --enable-api --cors "*"`:
 - Telemetry is off, and the logs carry no message text.
 - Conversations older than the retention period are erased at start-up (and by `make forget-old`).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,9 +42,16 @@ def build_app(settings: Settings, model: str, credentials: str, endpoints_file: 
     endpoints = AvailableEndpoints.read_endpoints(endpoints_file)
     channels = run.create_http_input_channels(None, credentials)
     app = run.configure_app(
-        channels, cors=settings.web_origins, auth_token=settings.auth_token, enable_api=settings.api_enabled,
-        response_timeout=settings.response_timeout, jwt_secret=settings.jwt_secret, jwt_method=settings.jwt_method,
-        endpoints=endpoints, port=settings.rasa_port)
+        channels,
+        cors=settings.web_origins,
+        auth_token=settings.auth_token,
+        enable_api=settings.api_enabled,
+        response_timeout=settings.response_timeout,
+        jwt_secret=settings.jwt_secret,
+        jwt_method=settings.jwt_method,
+        endpoints=endpoints,
+        port=settings.rasa_port,
+    )
     app.config.REQUEST_MAX_SIZE = MAX_BODY_BYTES
     app.config.REQUEST_TIMEOUT = settings.request_timeout
     app.config.RESPONSE_TIMEOUT = settings.response_timeout
@@ -66,11 +74,14 @@ def add_health_routes(app: Sanic, settings: Settings, model: Path) -> None:
         return response.json({"status": "ok" if ready else "loading"}, status=200 if ready else 503)
 
     if not settings.api_enabled:
+
         @app.get("/status")
         async def status(request: Request) -> Any:
             ready = getattr(request.app.ctx, "agent", None) is not None and request.app.ctx.agent.is_ready()
-            return response.json({"model_file": model.resolve().name if ready else None,
-                                  "status": "ready" if ready else "loading"}, status=200 if ready else 503)
+            return response.json(
+                {"model_file": model.resolve().name if ready else None, "status": "ready" if ready else "loading"},
+                status=200 if ready else 503,
+            )
 
 
 async def erase_old_conversations(app: Sanic, _: Any) -> None:
@@ -93,8 +104,13 @@ def main() -> None:
     configure_logging_and_warnings(level)
     configure_structlog(level)
     app = build_app(settings, args.model, args.credentials, args.endpoints)
-    logger.info("Rasa server on http://%s:%d (HTTP API %s; CORS for %s)", settings.host, settings.rasa_port,
-                "on, token required" if settings.api_enabled else "off", ", ".join(settings.web_origins) or "none")
+    logger.info(
+        "Rasa server on http://%s:%d (HTTP API %s; CORS for %s)",
+        settings.host,
+        settings.rasa_port,
+        "on, token required" if settings.api_enabled else "off",
+        ", ".join(settings.web_origins) or "none",
+    )
     app.run(host=settings.host, port=settings.rasa_port, workers=1, access_log=False, motd=False)
 
 

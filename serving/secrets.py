@@ -2,6 +2,7 @@
 
 ANKLE_COACH_SECRET when set (every server of a cluster must share it), else a random secret made
 once and kept in var/secret (readable by its owner only), so sessions survive a restart."""
+
 from __future__ import annotations
 
 import functools

@@ -3,6 +3,7 @@
 Rasa's own session start carries every slot or none (`carry_over_slots_to_new_session`); a custom
 `action_session_start` would cost every new conversation a round trip to the action server. This
 replaces the carry-over step of Rasa's built-in action instead."""
+
 from __future__ import annotations
 
 from typing import Any, List

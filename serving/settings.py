@@ -1,4 +1,5 @@
 """Server settings from the environment (see README, "Privacy and security" and "Deploy")."""
+
 from __future__ import annotations
 
 import os

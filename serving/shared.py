@@ -1,5 +1,6 @@
 """What several Rasa servers share when they run as a cluster (make cluster): Redis, when
 ANKLE_COACH_REDIS_URL is set. One server (make run) needs none of it and keeps all of it in memory."""
+
 from __future__ import annotations
 
 import os
@@ -16,10 +17,12 @@ def socketio_manager() -> Any:
     if not url:
         return None
     import socketio  # noqa: PLC0415
+
     return socketio.AsyncRedisManager(url, channel="ankle-coach-socketio")
 
 
 def deliveries() -> Any:
     """Telegram and Slack deliveries already handled (serving/deliveries.py): Redis when shared."""
     from serving.deliveries import deliveries as make  # noqa: PLC0415
+
     return make(redis_url())

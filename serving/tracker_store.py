@@ -11,6 +11,7 @@ state the conversation was in just before it (the slot values and the active for
 session's small slot and loop events only). Everything is still written: ``save`` stores exactly the
 events the turn added, and the API's full tracker (``retrieve_full_tracker``) is unchanged.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -24,7 +25,7 @@ from rasa.shared.core.events import ActionExecuted, ActiveLoop, SessionStarted, 
 from rasa.shared.core.trackers import DialogueStateTracker
 
 RECENT_USER_TURNS = 5
-_STORED = "_ankle_coach_stored"   # on a tracker: how many of its first events are stored (or rebuilt state)
+_STORED = "_ankle_coach_stored"  # on a tracker: how many of its first events are stored (or rebuilt state)
 
 
 class RecentTurnsSQLTrackerStore(SQLTrackerStore):
@@ -37,8 +38,14 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
     def __init__(self, domain: Any = None, host: Optional[Text] = None, **kwargs: Any) -> None:
         if host and "://" in host:
             url = sa.engine.make_url(host)
-            kwargs.update(dialect=url.drivername, port=url.port, db=url.database,
-                          username=url.username, password=url.password, query=dict(url.query) or None)
+            kwargs.update(
+                dialect=url.drivername,
+                port=url.port,
+                db=url.database,
+                username=url.username,
+                password=url.password,
+                query=dict(url.query) or None,
+            )
             host = url.host
         super().__init__(domain=domain, host=host, **kwargs)
 
@@ -79,8 +86,11 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     # ---- queries -------------------------------------------------------------------------------
     def _session_start_id(self, session: Any, sender_id: Text) -> Optional[int]:
-        return session.query(sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name).scalar()
+        return (
+            session.query(sa.func.max(self.SQLEvent.id))
+            .filter(self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == SessionStarted.type_name)
+            .scalar()
+        )
 
     def _rows(self, session: Any, sender_id: Text, session_start: Optional[int]) -> Any:
         query = session.query(self.SQLEvent).filter(self.SQLEvent.sender_id == sender_id)
@@ -91,40 +101,49 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
 
     def _boundary_id(self, session: Any, sender_id: Text, session_start: Optional[int]) -> Optional[int]:
         """The id of the RECENT_USER_TURNS-th last user message of the session, if it has that many more."""
-        query = session.query(self.SQLEvent.id).filter(self.SQLEvent.sender_id == sender_id,
-                                                       self.SQLEvent.type_name == UserUttered.type_name)
+        query = session.query(self.SQLEvent.id).filter(
+            self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == UserUttered.type_name
+        )
         if session_start is not None:
             query = query.filter(self.SQLEvent.id > session_start)
         ids = [row[0] for row in query.order_by(self.SQLEvent.id.desc()).limit(RECENT_USER_TURNS + 1).all()]
         return ids[RECENT_USER_TURNS - 1] if len(ids) > RECENT_USER_TURNS else None
 
-    def _outside_active_form(self, session: Any, sender_id: Text, session_start: Optional[int],
-                             boundary: int) -> Optional[int]:
+    def _outside_active_form(
+        self, session: Any, sender_id: Text, session_start: Optional[int], boundary: int
+    ) -> Optional[int]:
         """Move the boundary before the user message that started a form still active at it.
 
         Rasa folds a form's turns into one (``applied_events``) and needs the form's first run in
         the history to do so; cut inside a form, the history folds to nothing. A form asks a
         handful of questions, so keeping its whole episode still bounds the load."""
-        loops = self._rows(session, sender_id, session_start).filter(
-            self.SQLEvent.id < boundary, self.SQLEvent.type_name == ActiveLoop.type_name).all()
+        loops = (
+            self._rows(session, sender_id, session_start)
+            .filter(self.SQLEvent.id < boundary, self.SQLEvent.type_name == ActiveLoop.type_name)
+            .all()
+        )
         activation = None
         for row in loops:
             activation = row.id if json.loads(row.data).get("name") else None
         if activation is None:
             return boundary
         before = session.query(sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id, self.SQLEvent.type_name == UserUttered.type_name,
-            self.SQLEvent.id < activation)
+            self.SQLEvent.sender_id == sender_id,
+            self.SQLEvent.type_name == UserUttered.type_name,
+            self.SQLEvent.id < activation,
+        )
         if session_start is not None:
             before = before.filter(self.SQLEvent.id > session_start)
         return before.scalar()
 
-    def _state_before(self, session: Any, sender_id: Text, session_start: Optional[int],
-                      boundary: int) -> List[Dict[str, Any]]:
+    def _state_before(
+        self, session: Any, sender_id: Text, session_start: Optional[int], boundary: int
+    ) -> List[Dict[str, Any]]:
         """The session start, then the slot values and the active form as they stood before ``boundary``."""
         rows = self._rows(session, sender_id, session_start).filter(
             self.SQLEvent.id < boundary,
-            self.SQLEvent.type_name.in_([SlotSet.type_name, ActiveLoop.type_name, SessionStarted.type_name]))
+            self.SQLEvent.type_name.in_([SlotSet.type_name, ActiveLoop.type_name, SessionStarted.type_name]),
+        )
         slots: Dict[str, Any] = {}
         loop: Tuple[bool, Optional[str]] = (False, None)
         started: Optional[Dict[str, Any]] = None
@@ -139,8 +158,11 @@ class RecentTurnsSQLTrackerStore(SQLTrackerStore):
             elif event.get("event") == ActiveLoop.type_name:
                 loop = (True, event.get("name"))
         state: List[Dict[str, Any]] = [started or {"event": SessionStarted.type_name, "timestamp": timestamp}]
-        state += [{"event": SlotSet.type_name, "name": name, "value": value, "timestamp": timestamp}
-                  for name, value in slots.items() if value is not None]
+        state += [
+            {"event": SlotSet.type_name, "name": name, "value": value, "timestamp": timestamp}
+            for name, value in slots.items()
+            if value is not None
+        ]
         if loop[0] and loop[1]:
             state.append({"event": ActiveLoop.type_name, "name": loop[1], "timestamp": timestamp})
         # every user message follows an action_listen; the policies read the turn that way

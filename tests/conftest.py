@@ -1,16 +1,15 @@
 """Shared fixtures: the real knowledge, the built spaCy pipeline, one coach and detector per session."""
-import sys
+
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from coach.answers import Coach, Context
+from coach.knowledge import load_knowledge
+from coach.language import load_pipeline
+from coach.red_flags import RedFlagDetector
 
-from coach.answers import Coach, Context  # noqa: E402
-from coach.knowledge import load_knowledge  # noqa: E402
-from coach.language import load_pipeline  # noqa: E402
-from coach.red_flags import RedFlagDetector  # noqa: E402
+ROOT = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(scope="session")

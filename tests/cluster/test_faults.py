@@ -5,6 +5,7 @@ killed with SIGKILL, the action server stopped for a while, Redis restarted, the
 restarted. After each: every user turn is recorded once, in order, with its answer; no request got
 a 5xx; conversations go on after the restart with their slots. The counts per fault are written to
 results/cluster-faults.json (the figures in the README and the issue's note)."""
+
 import json
 import signal
 import time
@@ -15,17 +16,23 @@ import requests
 from evaluation.cluster_harness import ROOT, Cluster, audit, run_conversations, slots_now
 
 CONVERSATIONS = 32
-RED_FLAG_EVERY = 4   # every fourth conversation tells of a red flag, which the bot must remember
-SCRIPT = ["the outside of my ankle hurts after running", "what shoes should I buy?", "how do I warm up?",
-          "which exercises help?", "thanks"]
+RED_FLAG_EVERY = 4  # every fourth conversation tells of a red flag, which the bot must remember
+SCRIPT = [
+    "the outside of my ankle hurts after running",
+    "what shoes should I buy?",
+    "how do I warm up?",
+    "which exercises help?",
+    "thanks",
+]
 RED_FLAG = "my calf is swollen and hot and I get short of breath"
 RESULTS = ROOT / "results" / "cluster-faults.json"
 figures = {}
 
 
 def scripts(tag, turns=SCRIPT):
-    return {f"{tag}-{n:02d}": ([RED_FLAG] if n % RED_FLAG_EVERY == 0 else []) + list(turns)
-            for n in range(CONVERSATIONS)}
+    return {
+        f"{tag}-{n:02d}": ([RED_FLAG] if n % RED_FLAG_EVERY == 0 else []) + list(turns) for n in range(CONVERSATIONS)
+    }
 
 
 @pytest.fixture(scope="module")
@@ -97,8 +104,9 @@ def test_the_whole_stack_restarted_and_conversations_go_on_with_their_slots(clus
     check(cluster, before, "before_stack_restart")
     cluster.stop()
     figures["restart_ready_seconds"] = round(cluster.start(), 1)
-    after = run_conversations(cluster, {sender: ["how long until I can run again?"] for sender in conversations},
-                              "restart-b")
+    after = run_conversations(
+        cluster, {sender: ["how long until I can run again?"] for sender in conversations}, "restart-b"
+    )
     check(cluster, before + after, "whole_stack_restarted")
     for n, sender in enumerate(conversations):
         events = cluster.events(f"rest:{sender}")
@@ -112,9 +120,14 @@ def test_the_whole_stack_restarted_and_conversations_go_on_with_their_slots(clus
 def test_one_server_answers_while_the_other_is_down_and_no_request_sees_it(cluster):
     """HAProxy health checks take a dead server out; requests in between are retried on the other."""
     pid = cluster.kill("rasa-2", signal.SIGKILL)
-    statuses = [requests.post(f"{cluster.url}/webhooks/rest/webhook", timeout=120,
-                              json={"sender": f"solo-{i}", "message": "how do I warm up?"}).status_code
-                for i in range(10)]
+    statuses = [
+        requests.post(
+            f"{cluster.url}/webhooks/rest/webhook",
+            timeout=120,
+            json={"sender": f"solo-{i}", "message": "how do I warm up?"},
+        ).status_code
+        for i in range(10)
+    ]
     assert statuses == [200] * 10
     cluster.wait_restarted("rasa-2", pid, f"http://127.0.0.1:{cluster.base + 2}/health")
     time.sleep(2)

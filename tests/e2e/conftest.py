@@ -1,6 +1,6 @@
 """Start the real servers once per test session."""
-import pytest
 
+import pytest
 from servers import ROOT, Servers
 
 

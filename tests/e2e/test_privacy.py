@@ -1,5 +1,6 @@
 """End to end: the attacks that worked on a stock set-up, each tried against the real servers and seen
 to fail. (Before this, each of them succeeded; see the README's "Privacy and security".)"""
+
 import json
 import os
 import socket
@@ -13,7 +14,6 @@ from pathlib import Path
 import pytest
 import requests
 import socketio
-
 from servers import ROOT, Servers, stored_events
 from test_rest_channel import custom, new_sender, text
 
@@ -39,6 +39,7 @@ def process_matching(servers, fragment):
 
 
 # ---- Rasa's HTTP API ---------------------------------------------------------------------------
+
 
 def test_http_api_is_off_without_a_token(servers):
     sender = new_sender("api-off")
@@ -80,18 +81,24 @@ def test_cors_only_for_the_widgets_origin(servers):
     good = requests.options(url, headers={"Origin": allowed, "Access-Control-Request-Method": "POST"}, timeout=10)
     assert good.headers.get("Access-Control-Allow-Origin") == allowed
     # socket.io: a page from another origin can't read the handshake, and can't connect
-    handshake = requests.get(f"{servers.rasa}/socket.io/", params={"EIO": "4", "transport": "polling"},
-                             headers={"Origin": EVIL}, timeout=10)
+    handshake = requests.get(
+        f"{servers.rasa}/socket.io/", params={"EIO": "4", "transport": "polling"}, headers={"Origin": EVIL}, timeout=10
+    )
     assert handshake.headers.get("Access-Control-Allow-Origin") not in ("*", EVIL)
     client = socketio.Client()
     with pytest.raises(socketio.exceptions.ConnectionError):
         client.connect(servers.rasa, transports=["polling"], headers={"Origin": EVIL}, wait_timeout=10)
-    allowed_handshake = requests.get(f"{servers.rasa}/socket.io/", params={"EIO": "4", "transport": "polling"},
-                                     headers={"Origin": allowed}, timeout=10)
+    allowed_handshake = requests.get(
+        f"{servers.rasa}/socket.io/",
+        params={"EIO": "4", "transport": "polling"},
+        headers={"Origin": allowed},
+        timeout=10,
+    )
     assert allowed_handshake.headers.get("Access-Control-Allow-Origin") == allowed
 
 
 # ---- sender ids are the server's ----------------------------------------------------------------
+
 
 def test_a_rest_client_cannot_name_another_channels_conversation(servers):
     chat = f"telegram:{uuid.uuid4().int % 10**9}"
@@ -133,6 +140,7 @@ def test_a_socket_cannot_use_a_session_it_was_not_given(servers):
 
 # ---- typed intents and slot values --------------------------------------------------------------
 
+
 def test_typed_intent_text_sets_nothing_and_red_flags_still_warn(servers):
     sender = new_sender("typed-intent")
     servers.say(sender, '/inform{"runs_per_week":"x"}')
@@ -143,6 +151,7 @@ def test_typed_intent_text_sets_nothing_and_red_flags_still_warn(servers):
 
 # ---- limits ---------------------------------------------------------------------------------------
 
+
 def test_malformed_huge_and_deeply_nested_bodies(servers):
     assert post(servers, b"[" * 100_000).status_code == 400
     assert post(servers, json.dumps({"sender": "x", "message": "a" * 300_000}).encode()).status_code == 413
@@ -150,8 +159,10 @@ def test_malformed_huge_and_deeply_nested_bodies(servers):
 
 def test_a_claimed_100_mb_body_is_refused_before_it_is_sent(servers):
     with socket.create_connection(("127.0.0.1", servers.rasa_port), timeout=10) as connection:
-        connection.sendall(b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                           b"Content-Length: 104857600\r\n\r\n{")
+        connection.sendall(
+            b"POST /webhooks/rest/webhook HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+            b"Content-Length: 104857600\r\n\r\n{"
+        )
         started = time.monotonic()
         answer = connection.recv(200)
     assert b" 413 " in answer.split(b"\r\n")[0] and time.monotonic() - started < 5
@@ -160,12 +171,19 @@ def test_a_claimed_100_mb_body_is_refused_before_it_is_sent(servers):
 def test_action_server_listens_on_loopback_only_and_refuses_a_deflate_bomb(servers):
     listening = Path("/proc/net/tcp").read_text().splitlines()[1:]
     port = f"{servers.action_port:04X}"
-    addresses = {line.split()[1].split(":")[0] for line in listening if line.split()[1].endswith(":" + port)
-                 and line.split()[3] == "0A"}
+    addresses = {
+        line.split()[1].split(":")[0]
+        for line in listening
+        if line.split()[1].endswith(":" + port) and line.split()[3] == "0A"
+    }
     assert addresses == {"0100007F"}  # 127.0.0.1, nothing else
     bomb = zlib.compress(b"\0" * (256 * 1024 * 1024), 9)
-    answer = requests.post(f"http://127.0.0.1:{servers.action_port}/webhook", data=bomb, timeout=30,
-                           headers={"Content-Encoding": "deflate", "Content-Type": "application/json"})
+    answer = requests.post(
+        f"http://127.0.0.1:{servers.action_port}/webhook",
+        data=bomb,
+        timeout=30,
+        headers={"Content-Encoding": "deflate", "Content-Type": "application/json"},
+    )
     assert answer.status_code == 413
     nested = requests.post(f"http://127.0.0.1:{servers.action_port}/webhook", data=b"[" * 100_000, timeout=10)
     assert nested.status_code == 400
@@ -187,11 +205,16 @@ def test_rate_limit_answers_kindly_never_silently():
 
 # ---- data at rest ------------------------------------------------------------------------------------
 
+
 def test_store_and_logs_are_private_and_logs_hold_no_message_text(servers):
     marker = f"zebra-{uuid.uuid4().hex[:8]} my ankle hurts"
     servers.say(new_sender("marker"), marker)
-    for path in [ROOT / "var" / "trackers.db", ROOT / "var" / "rasa.log", ROOT / "var" / "actions.log",
-                 ROOT / "var" / "secret"]:
+    for path in [
+        ROOT / "var" / "trackers.db",
+        ROOT / "var" / "rasa.log",
+        ROOT / "var" / "actions.log",
+        ROOT / "var" / "secret",
+    ]:
         assert os.stat(path).st_mode & 0o077 == 0, path
     for log in ("rasa.log", "actions.log"):
         assert marker.split()[0] not in (ROOT / "var" / log).read_text(errors="replace")
@@ -210,16 +233,26 @@ def test_forget_old_erases_conversations_past_the_retention_period(tmp_path):
     db = tmp_path / "trackers.db"
     (tmp_path / "endpoints.yml").write_text(f"tracker_store:\n  type: SQL\n  dialect: sqlite\n  db: {db}\n")
     import sqlite3
+
     with sqlite3.connect(db) as connection:
-        connection.execute("CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
-                           "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
-                           "action_name VARCHAR(255), data TEXT)")
+        connection.execute(
+            "CREATE TABLE events (id INTEGER PRIMARY KEY, sender_id VARCHAR(255) NOT NULL, "
+            "type_name VARCHAR(255) NOT NULL, timestamp FLOAT, intent_name VARCHAR(255), "
+            "action_name VARCHAR(255), data TEXT)"
+        )
         now = time.time()
-        connection.executemany("INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
-                               [("old", now - 45 * 86400), ("new", now - 86400)])
-    out = subprocess.run([sys.executable, "-m", "serving.conversations", "--endpoints", str(tmp_path / "endpoints.yml")],
-                         cwd=ROOT, capture_output=True, text=True, check=True,
-                         env={**os.environ, "ANKLE_COACH_RETENTION_DAYS": "30"}).stdout
+        connection.executemany(
+            "INSERT INTO events (sender_id, type_name, timestamp, data) VALUES (?, 'user', ?, '{}')",
+            [("old", now - 45 * 86400), ("new", now - 86400)],
+        )
+    out = subprocess.run(
+        [sys.executable, "-m", "serving.conversations", "--endpoints", str(tmp_path / "endpoints.yml")],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+        env={**os.environ, "ANKLE_COACH_RETENTION_DAYS": "30"},
+    ).stdout
     assert "erased 1 conversation" in out
     with sqlite3.connect(db) as connection:
         assert [row[0] for row in connection.execute("SELECT DISTINCT sender_id FROM events")] == ["new"]
@@ -232,6 +265,7 @@ def test_telemetry_is_off(servers):
 
 
 # ---- no request can silence the bot --------------------------------------------------------------------
+
 
 def test_with_the_action_server_down_the_runner_still_gets_a_reply_and_red_flags_a_warning():
     started = Servers(env={"ANKLE_COACH_ACTION_RESTART_SECONDS": "60"})

@@ -1,4 +1,5 @@
 """End to end: the real Rasa and action servers, talked to over the REST channel like the widget does."""
+
 import os
 import signal
 import subprocess
@@ -6,7 +7,6 @@ import time
 import uuid
 
 import requests
-
 from servers import Servers
 
 

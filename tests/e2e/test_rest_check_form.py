@@ -1,4 +1,5 @@
 """End to end: the 'should I rest?' questions as a runner meets them over REST."""
+
 import uuid
 
 
@@ -17,9 +18,9 @@ def text(messages):
 
 def answer_the_bone_screen(servers, sender):
     """The first three questions screen for a bone stress injury; "no" to each leads to the pain rule."""
-    servers.say(sender, "no")                                               # one spot of a bone
-    servers.say(sender, "no")                                               # worse the longer you run
-    return servers.say(sender, "no")                                        # hopping
+    servers.say(sender, "no")  # one spot of a bone
+    servers.say(sender, "no")  # worse the longer you run
+    return servers.say(sender, "no")  # hopping
 
 
 def test_happy_path_decides_by_pain_monitoring(servers):
@@ -27,10 +28,10 @@ def test_happy_path_decides_by_pain_monitoring(servers):
     assert "one spot of a bone" in text(servers.say(sender, "should I rest or keep running?"))
     assert "0 (none) to 10" in text(answer_the_bone_screen(servers, sender))
     assert "settled by the next morning" in text(servers.say(sender, "about a 4"))
-    servers.say(sender, "no")           # not settled by next morning
-    servers.say(sender, "no")           # limping
-    servers.say(sender, "no")           # swelling
-    assert "How long" in text(servers.say(sender, "no"))   # rest or night pain
+    servers.say(sender, "no")  # not settled by next morning
+    servers.say(sender, "no")  # limping
+    servers.say(sender, "no")  # swelling
+    assert "How long" in text(servers.say(sender, "no"))  # rest or night pain
     reply = servers.say(sender, "2 weeks")
     payload = custom(reply)[0]
     assert payload["topic"] == "when_to_rest" and payload["decision"] == "reduce_load"
@@ -41,7 +42,7 @@ def test_happy_path_decides_by_pain_monitoring(servers):
 def test_bone_screen_yes_sends_to_a_clinician_without_the_pain_rule(servers):
     sender = new_sender("form-bone")
     servers.say(sender, "should I rest or keep running?")
-    reply = servers.say(sender, "yes")                                      # one spot of a bone hurts
+    reply = servers.say(sender, "yes")  # one spot of a bone hurts
     payload = custom(reply)[0]
     assert payload["decision"] == "see_clinician" and payload["urgency"] == "soon"
     assert "bone stress" in text(reply) and "0 (none) to 10" not in text(reply)
@@ -73,6 +74,6 @@ def test_red_flag_mid_form_escalates_and_stops_questions(servers):
     reply = servers.say(sender, "about 6 but now my foot has gone numb and cold")
     assert custom(reply)[0]["urgency"] == "emergency"
     after = servers.say(sender, "what shoes are good?")
-    assert custom(after)[0]["topic"] == "shoes"   # the questions did not resume
+    assert custom(after)[0]["topic"] == "shoes"  # the questions did not resume
     again = servers.say(sender, "so should I keep running?")
     assert custom(again)[0]["urgency"] == "emergency" and "before you run" in text(again)

@@ -1,7 +1,7 @@
 """End to end over REST: the safety check that asks, what its answers decide, and the messages quoted
 in the triage issue (each as a runner would type it, on the real servers)."""
-import pytest
 
+import pytest
 from test_rest_channel import custom, new_sender, text
 
 SPRAIN = "I rolled my ankle yesterday but I can walk on it ok, just a bit swollen"
@@ -107,24 +107,33 @@ def test_plain_red_flag_gets_the_warning_with_no_quiz(servers):
     assert payload["topic"] == "red_flag" and payload["urgency"] == "emergency" and not payload.get("check")
 
 
-@pytest.mark.parametrize("message, urgency", [
-    ("my ankle bone look very strange shape, not in normal position", "emergency"),
-    ("his shin is bent in the middle and he's screaming", "emergency"),
-    ("rolled my ankle yesterday, can only hobble like 2 steps and there's a bony bit on the outside that really "
-     "hurts when I press it", "urgent"),
-    ("red streak going up my leg, shivering, temp 39", "emergency"),
-])
+@pytest.mark.parametrize(
+    "message, urgency",
+    [
+        ("my ankle bone look very strange shape, not in normal position", "emergency"),
+        ("his shin is bent in the middle and he's screaming", "emergency"),
+        (
+            "rolled my ankle yesterday, can only hobble like 2 steps and there's a bony bit on the outside that really "
+            "hurts when I press it",
+            "urgent",
+        ),
+        ("red streak going up my leg, shivering, temp 39", "emergency"),
+    ],
+)
 def test_quoted_red_flags_get_the_right_level(servers, message, urgency):
     payload = custom(servers.say(new_sender("quoted"), message))
     assert payload["topic"] == "red_flag" and payload["urgency"] == urgency
 
 
-@pytest.mark.parametrize("message, topic", [
-    ("how do I warm up my ankles on a cold morning", "warmup"),
-    ("knee to wall test - how do I do it", "self_test"),
-    ("toes tingle when my laces are tight and it goes when I loosen them", None),
-    ("can you build me a return to run plan", "plan"),
-])
+@pytest.mark.parametrize(
+    "message, topic",
+    [
+        ("how do I warm up my ankles on a cold morning", "warmup"),
+        ("knee to wall test - how do I do it", "self_test"),
+        ("toes tingle when my laces are tight and it goes when I loosen them", None),
+        ("can you build me a return to run plan", "plan"),
+    ],
+)
 def test_quoted_harmless_messages_raise_no_alarm(servers, message, topic):
     payload = custom(servers.say(new_sender("harmless"), message))
     assert payload["topic"] != "red_flag"

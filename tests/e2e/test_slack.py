@@ -3,6 +3,7 @@
 Each test posts signed, real-shaped Events API / interactivity requests and checks what the runner
 would see: the chat.postMessage calls the bot makes. Every test uses its own Slack channel id.
 """
+
 import itertools
 import json
 import random
@@ -10,9 +11,15 @@ import time
 
 import pytest
 import requests
-
-from fake_apis import (SLACK_TOKEN, channel_servers, post_slack_event, post_slack_press, slack_event,
-                       slack_headers, slack_press)
+from fake_apis import (
+    SLACK_TOKEN,
+    channel_servers,
+    post_slack_event,
+    post_slack_press,
+    slack_event,
+    slack_headers,
+    slack_press,
+)
 
 EMERGENCY = "🚨 EMERGENCY: call emergency services or go to A&E now"
 RUNNER = "U0RUNNER"
@@ -28,7 +35,9 @@ def live():
 
 
 def posted_in(channel):
-    return lambda call: call.service == "slack" and call.method == "chat.postMessage" and call.body.get("channel") == channel
+    return lambda call: (
+        call.service == "slack" and call.method == "chat.postMessage" and call.body.get("channel") == channel
+    )
 
 
 def ask(live, text, count=1, **event):
@@ -51,8 +60,14 @@ def buttons(message):
 
 def test_url_verification(live):
     servers, _ = live
-    response = post_slack_event(servers, {"token": "legacy", "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
-                                          "type": "url_verification"})
+    response = post_slack_event(
+        servers,
+        {
+            "token": "legacy",
+            "challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P",
+            "type": "url_verification",
+        },
+    )
     assert response.status_code == 200
     assert response.json() == {"challenge": "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P"}
 
@@ -64,14 +79,16 @@ def test_question_answered_in_thread_with_sources(live):
     assert call.headers.get("Authorization") == f"Bearer {SLACK_TOKEN}"
     assert reply["thread_ts"] == body["event"]["ts"]
     assert reply["text"].count("Source: ") == 1 and "Nigg" in reply["text"]
-    assert "Source: " in "\n".join(sections(reply)) and all(b["text"]["type"] == "mrkdwn"
-                                                             for b in reply["blocks"] if b["type"] == "section")
+    assert "Source: " in "\n".join(sections(reply)) and all(
+        b["text"]["type"] == "mrkdwn" for b in reply["blocks"] if b["type"] == "section"
+    )
     assert not buttons(reply) or all(b["value"].startswith("/") for b in buttons(reply))
 
 
 def test_red_flag_mention_starts_with_the_emergency_line(live):
-    channel, body, replies = ask(live, "<@U0BOT> I heard a pop in my achilles and now I can't go up on my toes",
-                                 kind="app_mention")
+    channel, body, replies = ask(
+        live, "<@U0BOT> I heard a pop in my achilles and now I can't go up on my toes", kind="app_mention"
+    )
     first = replies[0]
     assert first["text"].startswith(EMERGENCY + "\n\nThis needs emergency care now.")
     assert sections(first)[0] == "*🚨 EMERGENCY: call emergency services or go to A&amp;E now*"
@@ -86,8 +103,9 @@ def test_quick_replies_are_buttons_and_a_press_answers_in_the_same_thread(live):
     outer = next(b for b in choices if "outer" in b["value"])
     assert outer["value"].startswith("/inform")
     thread = body["event"]["ts"]
-    press = slack_press(channel, RUNNER, outer["value"], message_ts=f"{time.time():.6f}", thread_ts=thread,
-                        title=outer["text"]["text"])
+    press = slack_press(
+        channel, RUNNER, outer["value"], message_ts=f"{time.time():.6f}", thread_ts=thread, title=outer["text"]["text"]
+    )
     assert post_slack_press(servers, press).status_code == 200
     answer = fake.wait_for(posted_in(channel), 2)[1].body
     assert answer["thread_ts"] == thread

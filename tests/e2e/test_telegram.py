@@ -3,14 +3,14 @@
 Each test posts a real-shaped update to /webhooks/telegram/webhook and checks what the runner would
 see: the sendMessage calls the bot makes. Every test uses its own chat id.
 """
+
 import itertools
 import json
 import random
 
 import pytest
 import requests
-
-from fake_apis import (TELEGRAM_TOKEN, channel_servers, post_telegram, telegram_message, telegram_press)
+from fake_apis import TELEGRAM_TOKEN, channel_servers, post_telegram, telegram_message, telegram_press
 from servers import stored_events
 
 EMERGENCY = "🚨 EMERGENCY: call emergency services or go to A&E now"
@@ -63,7 +63,9 @@ def test_quick_replies_are_an_inline_keyboard_and_a_press_gets_the_next_answer(l
     buttons = keyboard(question)
     assert len(buttons) >= 5 and all(len(b["callback_data"].encode()) <= 64 for b in buttons)
     outer = next(b for b in buttons if "outer" in b["callback_data"])
-    response = post_telegram(servers, telegram_press(chat_id, outer["callback_data"], {"reply_markup": question["reply_markup"]}))
+    response = post_telegram(
+        servers, telegram_press(chat_id, outer["callback_data"], {"reply_markup": question["reply_markup"]})
+    )
     assert response.status_code == 200
     fake.wait_for(lambda c: c.method == "answerCallbackQuery", 1)
     replies = [c.body for c in fake.wait_for(sent_to(chat_id), 2)]
@@ -99,7 +101,9 @@ def test_non_text_message_gets_a_polite_reply(live):
 
 def test_over_long_message_answered_without_the_model_but_red_flags_still_first(live):
     servers, fake = live
-    chat_id, replies = ask(live, "long story. " * 200 + "I heard a pop and now I can't stand on tiptoe. " + "more. " * 200)
+    chat_id, replies = ask(
+        live, "long story. " * 200 + "I heard a pop and now I can't stand on tiptoe. " + "more. " * 200
+    )
     assert replies[0]["text"].startswith(EMERGENCY)
     assert "too long" in fake.wait_for(sent_to(chat_id), 2)[-1].body["text"]
     assert not [e for e in stored_events(f"telegram:{chat_id}") if e.get("event") == "user"]  # NLU never ran

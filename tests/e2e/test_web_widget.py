@@ -5,6 +5,7 @@ it talks to Rasa's socket.io channel, renders answers with sources, quick replie
 and the emergency banner, is usable by keyboard, keeps the conversation across a reload, fits a
 360px screen and says so when the server can't be reached. Screenshots go to results/.
 """
+
 import os
 import tempfile
 from pathlib import Path
@@ -12,12 +13,19 @@ from pathlib import Path
 import pytest
 import socketio
 from playwright.sync_api import expect, sync_playwright
-
 from servers import ROOT, free_port
 
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
 RESULTS = ROOT / "results"
 ANSWER_TIMEOUT = 60_000  # ms; the first answer may wait for the model to warm up
 RED_FLAG = "I heard a pop at the back of my ankle and can't stand on tiptoe"
@@ -36,8 +44,12 @@ def browser(playwright):
     """A fresh browser profile (so a fresh localStorage) per test."""
     with tempfile.TemporaryDirectory(prefix="ankle-coach-chromium-") as profile:
         context = playwright.chromium.launch_persistent_context(
-            profile, executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS,
-            viewport={"width": 1280, "height": 800})
+            profile,
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": 1280, "height": 800},
+        )
         try:
             yield context
         finally:
@@ -76,7 +88,8 @@ def test_widget_conversation_reload_and_phone_width(servers, browser):
     page.keyboard.press("Enter")
     expect(page.get_by_label("Your message")).to_be_focused()
     expect(page.locator("script[src*='socket.io']")).to_have_attribute(
-        "src", f"http://127.0.0.1:{servers.web_port}/node_modules/socket.io-client/dist/socket.io.min.js")
+        "src", f"http://127.0.0.1:{servers.web_port}/node_modules/socket.io-client/dist/socket.io.min.js"
+    )
     log = page.get_by_role("log")
     expect(log).to_have_attribute("aria-live", "polite")
 
@@ -120,7 +133,8 @@ def test_widget_conversation_reload_and_phone_width(servers, browser):
     expect(page.locator(".ac-banner-emergency")).to_have_count(1)
     send(page, "should I keep running on it?")
     expect(page.locator(".ac-bot").last.locator(".ac-banner-emergency, .ac-banner-urgent")).to_have_count(
-        1, timeout=ANSWER_TIMEOUT)  # the red flag from before the reload is remembered
+        1, timeout=ANSWER_TIMEOUT
+    )  # the red flag from before the reload is remembered
 
     # A 360px phone: the page and the open chat fit without sideways scrolling.
     phone = browser.new_page()
@@ -187,11 +201,13 @@ def stored_session(page):
     """The session id the server issued to this page (what the widget keeps in localStorage)."""
     saved = page.evaluate("() => Object.entries(localStorage).find(([k]) => k.startsWith('ankle-coach:'))[1]")
     import json
+
     return json.loads(saved)["sessionId"].split(".")[0]
 
 
 def test_start_over_erases_the_conversation_on_the_server_and_in_the_browser(servers, browser):
     from servers import stored_events
+
     page = browser.new_page()
     page.goto(page_url(servers))
     page.get_by_role("button", name="Ask Ankle Coach").click()

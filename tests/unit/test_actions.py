@@ -4,6 +4,7 @@ In the style of RasaHQ/financial-demo's action tests: build the tracker Rasa wou
 action with a CollectingDispatcher, then check the messages it sent and the events it returned.
 pytest-asyncio isn't installed, so each test drives the coroutine with ``asyncio.run``.
 """
+
 import asyncio
 import inspect
 import re
@@ -11,18 +12,19 @@ import re
 import pytest
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+from trackers import DOMAIN, entity, red_flag, rest_form_answer, user_turn
 
 from actions.answers import ActionAnswer, ActionFallback, ActionUpdateContext
 from actions.rest_check import ActionRestAdvice, ValidateRestForm
 from actions.safety import ActionRedFlag
-from coach.topics import PENDING, TOPICS, URGENCIES
 from coach.rest_check import BONE_SCREEN, PAIN_QUESTIONS, QUESTIONS
-from trackers import DOMAIN, entity, red_flag, rest_form_answer, user_turn
+from coach.topics import PENDING, TOPICS, URGENCIES
 
 NO_SOURCE_TOPICS = {"out_of_scope", "fallback"}
 
 
 # ---- fixtures and helpers ------------------------------------------------------------------------
+
 
 @pytest.fixture
 def dispatcher():
@@ -81,6 +83,7 @@ def action_server():
 
 # ---- the action server knows every custom action the domain names --------------------------------
 
+
 def test_every_domain_action_is_registered(action_server):
     custom = [name for name in DOMAIN["actions"] if name.startswith(("action_", "validate_"))]
     assert custom, "domain.yml lists custom actions"
@@ -92,8 +95,12 @@ def test_action_server_round_trip_returns_events_and_responses(action_server):
     """What Rasa posts to /webhook and gets back: the tracker as JSON in, events and responses out."""
     text = "why does the back of my ankle hurt?"
     tracker = user_turn("why_pain", text, [entity("location", "back_ankle", text, "back of my ankle")])
-    call = {"next_action": "action_answer", "sender_id": tracker.sender_id, "tracker": tracker.current_state(),
-            "domain": DOMAIN}
+    call = {
+        "next_action": "action_answer",
+        "sender_id": tracker.sender_id,
+        "tracker": tracker.current_state(),
+        "domain": DOMAIN,
+    }
     response = asyncio.run(action_server.run(call))
 
     assert [m["custom"]["topic"] for m in response["responses"] if m["custom"]] == ["why_pain"]
@@ -105,13 +112,23 @@ def test_action_server_round_trip_returns_events_and_responses(action_server):
 
 # intent, contract topic, what the runner typed, entities in it, what the conversation already knew
 TOPIC_TURNS = [
-    ("why_pain", "why_pain", "why does the outside of my ankle hurt?",
-     [("location", "outer_ankle", "outside of my ankle")], {}),
+    (
+        "why_pain",
+        "why_pain",
+        "why does the outside of my ankle hurt?",
+        [("location", "outer_ankle", "outside of my ankle")],
+        {},
+    ),
     ("shoes", "shoes", "what running shoes should I get?", [], {}),
     ("warmup", "warmup", "how should I warm up before a run?", [], {}),
     ("treatment", "treatment", "should I ice it?", [("subject", "ice", "ice")], {}),
-    ("condition_info", "condition_info", "what is plantar fasciitis?",
-     [("condition", "plantar_heel_pain", "plantar fasciitis")], {}),
+    (
+        "condition_info",
+        "condition_info",
+        "what is plantar fasciitis?",
+        [("condition", "plantar_heel_pain", "plantar fasciitis")],
+        {},
+    ),
     ("self_test", "self_test", "how can I test my ankle myself?", [], {}),
     ("technique", "technique", "should I change my running technique?", [], {}),
     ("surface", "surface", "is running on trails better for my ankle?", [], {}),
@@ -133,8 +150,9 @@ def topic_tracker(intent, text, found, known, disclaimer_shown):
 
 @pytest.mark.parametrize("disclaimer_shown", [False, True], ids=["first_answer", "disclaimer_already_shown"])
 @pytest.mark.parametrize("intent, topic, text, found, known", TOPIC_TURNS, ids=[t[0] for t in TOPIC_TURNS])
-def test_answer_for_each_topic_intent(dispatcher, domain, knowledge, intent, topic, text, found, known,
-                                      disclaimer_shown):
+def test_answer_for_each_topic_intent(
+    dispatcher, domain, knowledge, intent, topic, text, found, known, disclaimer_shown
+):
     tracker = topic_tracker(intent, text, found, known, disclaimer_shown)
     events = run(ActionAnswer(), dispatcher, tracker, domain)
 
@@ -179,10 +197,12 @@ def test_why_pain_without_location_asks_where_with_location_buttons(dispatcher, 
 
 def test_why_pain_outer_ankle_after_injury_is_the_sprain_entry(dispatcher, domain):
     text = "it's the outside of my ankle, I rolled it on a trail run"
-    tracker = user_turn("why_pain", text,
-                        [entity("location", "outer_ankle", text, "outside of my ankle"),
-                         entity("onset", "injury", text, "rolled it")],
-                        slots={"disclaimer_shown": True})
+    tracker = user_turn(
+        "why_pain",
+        text,
+        [entity("location", "outer_ankle", text, "outside of my ankle"), entity("onset", "injury", text, "rolled it")],
+        slots={"disclaimer_shown": True},
+    )
     assert tracker.get_slot("location") == "outer_ankle" and tracker.get_slot("onset") == "injury"
     events = run(ActionAnswer(), dispatcher, tracker, domain)
 
@@ -204,8 +224,12 @@ def test_why_pain_same_place_but_gradual_is_a_different_entry(dispatcher, domain
 def test_exercise_howto_gives_the_named_exercises_steps(dispatcher, domain, knowledge):
     text = "how do I do the eccentric heel drops?"
     # An exercise asked about earlier was in the slot; the one named now (refilled from the entity) wins.
-    tracker = user_turn("exercise_howto", text, [entity("exercise", "eccentric_heel_drop", text, "eccentric heel drops")],
-                        slots={"exercise": "towel_grip", "disclaimer_shown": True})
+    tracker = user_turn(
+        "exercise_howto",
+        text,
+        [entity("exercise", "eccentric_heel_drop", text, "eccentric heel drops")],
+        slots={"exercise": "towel_grip", "disclaimer_shown": True},
+    )
     run(ActionAnswer(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
@@ -224,7 +248,9 @@ def test_exercise_howto_without_an_exercise_asks_which(dispatcher, domain):
     run(ActionAnswer(), dispatcher, tracker, domain)
     message, payload = the_reply(dispatcher)
     assert payload["topic"] == "exercise_howto" and payload["clarify"] is True
-    assert message["buttons"] and all(b["payload"].startswith('/exercise_howto{"exercise": ') for b in message["buttons"])
+    assert message["buttons"] and all(
+        b["payload"].startswith('/exercise_howto{"exercise": ') for b in message["buttons"]
+    )
 
 
 def test_condition_info_for_achilles_rupture_is_an_emergency(dispatcher, domain, knowledge):
@@ -251,16 +277,30 @@ def test_an_intent_the_action_does_not_answer_gets_the_fallback(dispatcher, doma
 
 # ---- ActionRedFlag ------------------------------------------------------------------------------
 
+
 def red_flag_turn(text, flags, slots=None):
     return user_turn("red_flag", text, slots=slots, red_flags=flags, confidence=1.0)
 
 
-@pytest.mark.parametrize("flag_id, urgency, heading, text, matched", [
-    ("achilles_rupture", "emergency", "This needs emergency care now.",
-     "I heard a pop and it felt like someone kicked me in the back of my ankle", "kicked me in the back"),
-    ("cannot_bear_weight", "urgent", "Please get this checked by a clinician today.",
-     "I rolled it and now I can't put any weight on it", "can't put any weight"),
-])
+@pytest.mark.parametrize(
+    "flag_id, urgency, heading, text, matched",
+    [
+        (
+            "achilles_rupture",
+            "emergency",
+            "This needs emergency care now.",
+            "I heard a pop and it felt like someone kicked me in the back of my ankle",
+            "kicked me in the back",
+        ),
+        (
+            "cannot_bear_weight",
+            "urgent",
+            "Please get this checked by a clinician today.",
+            "I rolled it and now I can't put any weight on it",
+            "can't put any weight",
+        ),
+    ],
+)
 def test_red_flag_first_reply_is_the_warning(dispatcher, domain, knowledge, flag_id, urgency, heading, text, matched):
     tracker = red_flag_turn(text, [red_flag(flag_id, urgency, matched)])
     events = run(ActionRedFlag(), dispatcher, tracker, domain)
@@ -281,8 +321,11 @@ def test_red_flag_first_reply_is_the_warning(dispatcher, domain, knowledge, flag
 
 def test_red_flag_is_merged_with_the_ones_remembered(dispatcher, domain):
     text = "my ankle looks bent and out of shape"
-    tracker = red_flag_turn(text, [red_flag("deformity", "emergency", "bent and out of shape")],
-                            slots={"red_flags": ["cannot_bear_weight"], "disclaimer_shown": True})
+    tracker = red_flag_turn(
+        text,
+        [red_flag("deformity", "emergency", "bent and out of shape")],
+        slots={"red_flags": ["cannot_bear_weight"], "disclaimer_shown": True},
+    )
     events = run(ActionRedFlag(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
@@ -293,17 +336,21 @@ def test_red_flag_is_merged_with_the_ones_remembered(dispatcher, domain):
 
 
 def test_red_flag_already_remembered_is_not_duplicated(dispatcher, domain):
-    tracker = red_flag_turn("it still feels like I was kicked in the achilles",
-                            [red_flag("achilles_rupture", "emergency", "kicked in the achilles")],
-                            slots={"red_flags": ["bone_stress", "achilles_rupture"], "disclaimer_shown": True})
+    tracker = red_flag_turn(
+        "it still feels like I was kicked in the achilles",
+        [red_flag("achilles_rupture", "emergency", "kicked in the achilles")],
+        slots={"red_flags": ["bone_stress", "achilles_rupture"], "disclaimer_shown": True},
+    )
     events = run(ActionRedFlag(), dispatcher, tracker, domain)
     assert slot_events(events, "red_flags") == [SlotSet("red_flags", ["bone_stress", "achilles_rupture"])]
 
 
 def test_several_red_flags_lead_with_the_most_urgent(dispatcher, domain, knowledge):
     text = "I can't walk on it and the ankle looks misshapen"
-    tracker = red_flag_turn(text, [red_flag("cannot_bear_weight", "urgent", "can't walk"),
-                                   red_flag("deformity", "emergency", "looks misshapen")])
+    tracker = red_flag_turn(
+        text,
+        [red_flag("cannot_bear_weight", "urgent", "can't walk"), red_flag("deformity", "emergency", "looks misshapen")],
+    )
     events = run(ActionRedFlag(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
@@ -352,17 +399,26 @@ LOADING_TURNS = [
 ]
 
 
-@pytest.mark.parametrize("remembered, urgency", [
-    (["cannot_bear_weight"], "urgent"),
-    (["cannot_bear_weight", "achilles_rupture"], "emergency"),
-    (["bone_stress"], "soon"),
-], ids=["urgent_flag", "urgent_and_emergency_flags", "soon_flag"])
+@pytest.mark.parametrize(
+    "remembered, urgency",
+    [
+        (["cannot_bear_weight"], "urgent"),
+        (["cannot_bear_weight", "achilles_rupture"], "emergency"),
+        (["bone_stress"], "soon"),
+    ],
+    ids=["urgent_flag", "urgent_and_emergency_flags", "soon_flag"],
+)
 @pytest.mark.parametrize("intent, topic, text", LOADING_TURNS, ids=[t[0] for t in LOADING_TURNS])
-def test_after_a_red_flag_loading_topics_remind_instead(dispatcher, domain, knowledge, intent, topic, text,
-                                                        remembered, urgency):
+def test_after_a_red_flag_loading_topics_remind_instead(
+    dispatcher, domain, knowledge, intent, topic, text, remembered, urgency
+):
     entities = [entity("exercise", "pogo_hops", text, "pogo hops")] if intent == "exercise_howto" else []
-    tracker = user_turn(intent, text, entities, slots={"red_flags": remembered, "location": "back_ankle",
-                                                         "onset": "injury", "disclaimer_shown": True})
+    tracker = user_turn(
+        intent,
+        text,
+        entities,
+        slots={"red_flags": remembered, "location": "back_ankle", "onset": "injury", "disclaimer_shown": True},
+    )
     events = run(ActionAnswer(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
@@ -379,8 +435,12 @@ def test_after_a_red_flag_loading_topics_remind_instead(dispatcher, domain, know
 def test_after_a_red_flag_treatment_gives_only_the_reminder(dispatcher, domain, knowledge):
     """Icing advice to a runner with a possible clot would be wrong: after a red flag, self-care
     topics give the reminder to be checked, with the remembered urgency, and nothing else."""
-    tracker = user_turn("treatment", "should I ice it?", [entity("subject", "ice", "should I ice it?", "ice")],
-                        slots={"red_flags": ["dvt"], "disclaimer_shown": True})
+    tracker = user_turn(
+        "treatment",
+        "should I ice it?",
+        [entity("subject", "ice", "should I ice it?", "ice")],
+        slots={"red_flags": ["dvt"], "disclaimer_shown": True},
+    )
     run(ActionAnswer(), dispatcher, tracker, domain)
     message, payload = the_reply(dispatcher)
     assert payload["topic"] == "treatment" and payload["urgency"] == "urgent"
@@ -390,10 +450,19 @@ def test_after_a_red_flag_treatment_gives_only_the_reminder(dispatcher, domain, 
 
 
 def test_after_a_red_flag_condition_info_leaves_out_self_care(dispatcher, domain):
-    tracker = user_turn("condition_info", "what is achilles tendinopathy?",
-                        [entity("condition", "achilles_tendinopathy_midportion", "what is achilles tendinopathy?",
-                                "achilles tendinopathy")],
-                        slots={"red_flags": ["achilles_rupture"], "disclaimer_shown": True})
+    tracker = user_turn(
+        "condition_info",
+        "what is achilles tendinopathy?",
+        [
+            entity(
+                "condition",
+                "achilles_tendinopathy_midportion",
+                "what is achilles tendinopathy?",
+                "achilles tendinopathy",
+            )
+        ],
+        slots={"red_flags": ["achilles_rupture"], "disclaimer_shown": True},
+    )
     run(ActionAnswer(), dispatcher, tracker, domain)
     message, payload = the_reply(dispatcher)
     assert payload["urgency"] == "emergency"
@@ -403,10 +472,15 @@ def test_after_a_red_flag_condition_info_leaves_out_self_care(dispatcher, domain
 
 # ---- ActionUpdateContext ------------------------------------------------------------------------
 
+
 def test_new_location_is_acknowledged_and_the_last_topic_re_answered(dispatcher, domain):
     text = "actually it's more the inside of my ankle"
-    tracker = user_turn("inform", text, [entity("location", "inner_ankle", text, "inside of my ankle")],
-                        slots={"location": "outer_ankle", "last_topic": "why_pain", "disclaimer_shown": True})
+    tracker = user_turn(
+        "inform",
+        text,
+        [entity("location", "inner_ankle", text, "inside of my ankle")],
+        slots={"location": "outer_ankle", "last_topic": "why_pain", "disclaimer_shown": True},
+    )
     assert tracker.get_slot("location") == "inner_ankle"
     events = run(ActionUpdateContext(), dispatcher, tracker, domain)
 
@@ -420,8 +494,12 @@ def test_new_location_is_acknowledged_and_the_last_topic_re_answered(dispatcher,
 
 def test_new_kit_re_answers_exercises_for_that_kit(dispatcher, domain, knowledge):
     text = "I have a resistance band"
-    tracker = user_turn("inform", text, [entity("equipment", "resistance_band", text, "resistance band")],
-                        slots={"location": "outer_ankle", "last_topic": "exercises", "disclaimer_shown": True})
+    tracker = user_turn(
+        "inform",
+        text,
+        [entity("equipment", "resistance_band", text, "resistance band")],
+        slots={"location": "outer_ankle", "last_topic": "exercises", "disclaimer_shown": True},
+    )
     events = run(ActionUpdateContext(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
@@ -456,10 +534,12 @@ def test_nothing_recognised_and_no_last_topic_just_asks_what_next(dispatcher, do
 
 # ---- ActionFallback -----------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("disclaimer_shown", [False, True])
 def test_fallback_always_carries_the_disclaimer(dispatcher, domain, knowledge, disclaimer_shown):
-    tracker = user_turn("nlu_fallback", "blorp the ankle wibble", confidence=0.31,
-                        slots={"disclaimer_shown": disclaimer_shown})
+    tracker = user_turn(
+        "nlu_fallback", "blorp the ankle wibble", confidence=0.31, slots={"disclaimer_shown": disclaimer_shown}
+    )
     events = run(ActionFallback(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)
@@ -495,9 +575,17 @@ VALIDATIONS = [
     ("weeks_of_pain", "purple", None),
 ]
 # Which kind of answer each question needs, and a phrase the right re-ask must contain.
-ANSWER_KINDS = {"pain_during_run": "pain", "settles_by_morning": "yes_no", "limping": "yes_no", "swelling": "yes_no",
-                "rest_or_night_pain": "yes_no", "weeks_of_pain": "weeks", "bone_spot_pain": "yes_no",
-                "pain_grows_during_run": "yes_no", "hop_pain": "yes_no"}
+ANSWER_KINDS = {
+    "pain_during_run": "pain",
+    "settles_by_morning": "yes_no",
+    "limping": "yes_no",
+    "swelling": "yes_no",
+    "rest_or_night_pain": "yes_no",
+    "weeks_of_pain": "weeks",
+    "bone_spot_pain": "yes_no",
+    "pain_grows_during_run": "yes_no",
+    "hop_pain": "yes_no",
+}
 HINT_PHRASES = {"pain": "0 to 10", "yes_no": "yes or no", "weeks": "2 weeks"}
 
 
@@ -540,12 +628,15 @@ def test_validate_method_parses_or_hints(dispatcher, domain, knowledge, slot, ty
         assert dispatcher.messages == []
 
 
-@pytest.mark.parametrize("slot, typed, expected", [
-    ("pain_during_run", "3 out of 10", 3.0),
-    ("pain_during_run", "banana", None),
-    ("limping", "purple", None),
-    ("weeks_of_pain", "2 weeks", 2.0),
-])
+@pytest.mark.parametrize(
+    "slot, typed, expected",
+    [
+        ("pain_during_run", "3 out of 10", 3.0),
+        ("pain_during_run", "banana", None),
+        ("limping", "purple", None),
+        ("weeks_of_pain", "2 weeks", 2.0),
+    ],
+)
 def test_form_validation_run_sets_the_parsed_answer(dispatcher, domain, knowledge, slot, typed, expected):
     """Through FormValidationAction.run, as Rasa calls it with the slot candidate as the last event."""
     tracker = rest_form_answer(slot, typed)
@@ -580,10 +671,17 @@ def test_red_flag_ends_the_form_without_more_questions(dispatcher, domain):
 # ---- the rest form's questions -------------------------------------------------------------------
 
 # slot -> words its question must contain (so each ask action asks its own question)
-QUESTION_WORDS = {"pain_during_run": ["0", "10"], "settles_by_morning": ["morning"], "limping": ["limping"],
-                  "swelling": ["swollen"], "rest_or_night_pain": ["night"], "weeks_of_pain": ["How long"],
-                  "bone_spot_pain": ["one spot", "bone"], "pain_grows_during_run": ["longer you run"],
-                  "hop_pain": ["hop"]}
+QUESTION_WORDS = {
+    "pain_during_run": ["0", "10"],
+    "settles_by_morning": ["morning"],
+    "limping": ["limping"],
+    "swelling": ["swollen"],
+    "rest_or_night_pain": ["night"],
+    "weeks_of_pain": ["How long"],
+    "bone_spot_pain": ["one spot", "bone"],
+    "pain_grows_during_run": ["longer you run"],
+    "hop_pain": ["hop"],
+}
 
 
 @pytest.mark.parametrize("slot", QUESTIONS)
@@ -595,8 +693,9 @@ def test_each_rest_question_is_asked_with_the_right_answer_options(dispatcher, d
         assert events == []
         read, buttons = said(dispatcher, domain), dispatcher.messages[0]["buttons"]
         # A question, not an answer: it says so in its payload (product contract).
-        assert payloads(dispatcher) == [{"topic": "when_to_rest", "urgency": "self_care", "sources": [],
-                                         "clarify": True}]
+        assert payloads(dispatcher) == [
+            {"topic": "when_to_rest", "urgency": "self_care", "sources": [], "clarify": True}
+        ]
     else:  # asked by a domain response instead
         response = domain["responses"][f"utter_ask_{slot}"][0]
         read, buttons = [response["text"]], response.get("buttons", [])
@@ -611,9 +710,13 @@ def test_each_rest_question_is_asked_with_the_right_answer_options(dispatcher, d
 
 # ---- ActionRestAdvice ---------------------------------------------------------------------------
 
+
 def answers(pain, settles, limping, swelling, night, weeks):
     """The six pain-rule answers, after a bone screen answered no three times."""
-    return {**dict.fromkeys(BONE_SCREEN, False), **dict(zip(PAIN_QUESTIONS, [pain, settles, limping, swelling, night, weeks]))}
+    return {
+        **dict.fromkeys(BONE_SCREEN, False),
+        **dict(zip(PAIN_QUESTIONS, [pain, settles, limping, swelling, night, weeks])),
+    }
 
 
 def assert_answers_cleared(events):
@@ -621,13 +724,16 @@ def assert_answers_cleared(events):
         assert slot_events(events, slot) == [SlotSet(slot, None)], slot
 
 
-@pytest.mark.parametrize("filled, decision, urgency", [
-    (answers(4.0, False, False, False, False, 2.0), "reduce_load", "self_care"),
-    (answers(1.0, True, False, False, False, 1.0), "keep_running", "self_care"),
-    (answers(7.0, True, False, False, False, 1.0), "pause_running", "self_care"),
-    (answers(2.0, True, False, False, True, 0.5), "see_clinician", "soon"),
-    (answers(4.0, False, False, False, False, 8.0), "see_clinician", "soon"),
-])
+@pytest.mark.parametrize(
+    "filled, decision, urgency",
+    [
+        (answers(4.0, False, False, False, False, 2.0), "reduce_load", "self_care"),
+        (answers(1.0, True, False, False, False, 1.0), "keep_running", "self_care"),
+        (answers(7.0, True, False, False, False, 1.0), "pause_running", "self_care"),
+        (answers(2.0, True, False, False, True, 0.5), "see_clinician", "soon"),
+        (answers(4.0, False, False, False, False, 8.0), "see_clinician", "soon"),
+    ],
+)
 def test_rest_advice_decides_from_the_six_answers(dispatcher, domain, knowledge, filled, decision, urgency):
     tracker = user_turn("deny", "no", slots={**filled, "location": "outer_ankle", "disclaimer_shown": True})
     events = run(ActionRestAdvice(), dispatcher, tracker, domain)
@@ -671,8 +777,15 @@ def test_rest_advice_after_skipping_gives_the_general_answer(dispatcher, domain)
 
 
 def test_rest_advice_after_a_red_flag_is_the_reminder(dispatcher, domain, knowledge):
-    tracker = user_turn("affirm", "yes", slots={**answers(1.0, True, False, False, False, 1.0),
-                                                 "red_flags": ["achilles_rupture"], "disclaimer_shown": True})
+    tracker = user_turn(
+        "affirm",
+        "yes",
+        slots={
+            **answers(1.0, True, False, False, False, 1.0),
+            "red_flags": ["achilles_rupture"],
+            "disclaimer_shown": True,
+        },
+    )
     events = run(ActionRestAdvice(), dispatcher, tracker, domain)
 
     message, payload = the_reply(dispatcher)

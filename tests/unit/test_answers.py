@@ -1,4 +1,5 @@
 """Retrieval and composition: the answer fits what the runner told us, is sourced and safe."""
+
 from coach.answers import Context
 
 
@@ -31,8 +32,19 @@ def test_mentions_pick_the_specific_entry(coach):
 
 
 def test_every_medical_answer_names_its_source(coach, knowledge):
-    for topic in ("why_pain", "shoes", "warmup", "when_to_rest", "treatment", "stretching", "training_load",
-                  "technique", "surface", "self_test", "exercises"):
+    for topic in (
+        "why_pain",
+        "shoes",
+        "warmup",
+        "when_to_rest",
+        "treatment",
+        "stretching",
+        "training_load",
+        "technique",
+        "surface",
+        "self_test",
+        "exercises",
+    ):
         reply = coach.answer(topic, Context(location="back_ankle", disclaimer_shown=True))
         assert reply.sources, topic
         assert "Source: " in reply.text, topic
@@ -52,7 +64,10 @@ def test_weak_evidence_is_said_where_the_issue_names_it(coach):
     mileage = coach.answer("shoes", Context(mentioned=("shoe_replacement",), disclaimer_shown=True))
     assert "Evidence: weak" in mileage.text
     stretching = coach.answer("stretching", Context(disclaimer_shown=True))
-    assert any("Pereles et al. 2011 (USATF stretching trial" in s for s in stretching.sources) and "doesn't appear to prevent" in stretching.text
+    assert (
+        any("Pereles et al. 2011 (USATF stretching trial" in s for s in stretching.sources)
+        and "doesn't appear to prevent" in stretching.text
+    )
     ten_percent = coach.answer("training_load", Context(disclaimer_shown=True))
     assert "10%" in ten_percent.text and "not supported" in ten_percent.text
 
@@ -83,8 +98,9 @@ def test_exercise_howto_by_alias_id(coach):
 
 
 def test_exercises_respect_equipment_and_soreness(coach, knowledge):
-    chosen = coach.choose_exercises(Context(location="outer_ankle", equipment=("resistance_band",), painful_now=True),
-                                    limit=10)
+    chosen = coach.choose_exercises(
+        Context(location="outer_ankle", equipment=("resistance_band",), painful_now=True), limit=10
+    )
     assert chosen
     for exercise, why in chosen:
         assert set(exercise["equipment"]) <= {"resistance_band"}

@@ -1,9 +1,21 @@
 """How a turn of bot messages reads on Telegram and Slack (channels/rendering.py, plain Python)."""
+
 import pytest
 
-from channels.rendering import (TELEGRAM_CALLBACK_BYTES, TELEGRAM_TEXT_LIMIT, URGENCY_LINES, Button,
-                                CallbackPayloads, ChatMessage, render_turn, slack_escape, slack_message,
-                                slack_plain_text, split_text, telegram_messages)
+from channels.rendering import (
+    TELEGRAM_CALLBACK_BYTES,
+    TELEGRAM_TEXT_LIMIT,
+    URGENCY_LINES,
+    Button,
+    CallbackPayloads,
+    ChatMessage,
+    render_turn,
+    slack_escape,
+    slack_message,
+    slack_plain_text,
+    split_text,
+    telegram_messages,
+)
 from coach.answers import Context
 from coach.replies import button
 
@@ -31,16 +43,19 @@ def test_emergency_line_reads_as_the_contract_says():
 
 def test_urgent_and_soon_lines():
     for urgency in ("urgent", "soon"):
-        [message] = render_turn([{"text": "Advice."}, {"custom": {"topic": "why_pain", "urgency": urgency,
-                                                                   "sources": []}}])
+        [message] = render_turn(
+            [{"text": "Advice."}, {"custom": {"topic": "why_pain", "urgency": urgency, "sources": []}}]
+        )
         assert message.text == URGENCY_LINES[urgency] + "\n\nAdvice."
 
 
 def test_most_urgent_line_goes_on_the_first_message_of_the_turn():
-    turn = [{"text": "Hello."},
-            {"text": "This needs emergency care now.", "buttons": []},
-            {"custom": {"topic": "red_flag", "urgency": "emergency", "sources": ["S1"]}},
-            {"text": "Too long."}]
+    turn = [
+        {"text": "Hello."},
+        {"text": "This needs emergency care now.", "buttons": []},
+        {"custom": {"topic": "red_flag", "urgency": "emergency", "sources": ["S1"]}},
+        {"text": "Too long."},
+    ]
     first, second, third = render_turn(turn)
     assert first.text.startswith(URGENCY_LINES["emergency"]) and first.body == "Hello."
     assert second.urgency_line is None and second.body == "This needs emergency care now.\n\nSource: S1"
@@ -48,11 +63,19 @@ def test_most_urgent_line_goes_on_the_first_message_of_the_turn():
 
 
 def test_sources_added_only_when_missing():
-    [message] = render_turn([{"text": "Rest a few days."},
-                             {"custom": {"topic": "when_to_rest", "urgency": "self_care", "sources": ["A 2020", "B 2021"]}}])
+    [message] = render_turn(
+        [
+            {"text": "Rest a few days."},
+            {"custom": {"topic": "when_to_rest", "urgency": "self_care", "sources": ["A 2020", "B 2021"]}},
+        ]
+    )
     assert message.text == "Rest a few days.\n\nSource: A 2020; B 2021"
-    [message] = render_turn([{"text": "Rest.\n\nSource: A 2020; B 2021"},
-                             {"custom": {"topic": "when_to_rest", "urgency": "self_care", "sources": ["A 2020", "B 2021"]}}])
+    [message] = render_turn(
+        [
+            {"text": "Rest.\n\nSource: A 2020; B 2021"},
+            {"custom": {"topic": "when_to_rest", "urgency": "self_care", "sources": ["A 2020", "B 2021"]}},
+        ]
+    )
     assert message.text.count("Source:") == 1
 
 
@@ -62,8 +85,13 @@ def test_payload_without_text_still_shows_urgency_and_sources():
 
 
 def test_buttons_and_unknown_payloads_and_images():
-    [message] = render_turn([{"text": "Where?", "buttons": [{"title": "Heel", "payload": '/inform{"location": "heel"}'}]},
-                             {"custom": {"something": "else"}}, {"image": "https://example.org/a.png"}])[:1]
+    [message] = render_turn(
+        [
+            {"text": "Where?", "buttons": [{"title": "Heel", "payload": '/inform{"location": "heel"}'}]},
+            {"custom": {"something": "else"}},
+            {"image": "https://example.org/a.png"},
+        ]
+    )[:1]
     assert message.buttons == [Button("Heel", '/inform{"location": "heel"}')]
     assert message.urgency_line is None
     assert render_turn([]) == []
@@ -81,8 +109,9 @@ def test_split_text_respects_limits_and_keeps_everything():
 def test_callback_payloads_fit_telegram_and_decode():
     payloads = CallbackPayloads()
     short = '/inform{"location": "heel"}'
-    long = button("Insertional Achilles tendinopathy", "condition_info",
-                  condition="achilles_tendinopathy_insertional")["payload"]
+    long = button("Insertional Achilles tendinopathy", "condition_info", condition="achilles_tendinopathy_insertional")[
+        "payload"
+    ]
     assert len(long.encode()) > TELEGRAM_CALLBACK_BYTES
     assert payloads.encode(short) == short and payloads.decode(short) == short
     key = payloads.encode(long)
@@ -105,8 +134,11 @@ def test_telegram_messages_split_long_text_and_put_keyboard_last():
 
 
 def test_slack_message_blocks():
-    message = ChatMessage(body="Tape & brace <maybe>", urgency_line=URGENCY_LINES["emergency"],
-                          buttons=[Button("Heel", '/inform{"location": "heel"}'), Button("x" * 100, "/p")])
+    message = ChatMessage(
+        body="Tape & brace <maybe>",
+        urgency_line=URGENCY_LINES["emergency"],
+        buttons=[Button("Heel", '/inform{"location": "heel"}'), Button("x" * 100, "/p")],
+    )
     slack = slack_message(message)
     assert slack["text"].startswith(URGENCY_LINES["emergency"])
     header, body, actions = slack["blocks"]

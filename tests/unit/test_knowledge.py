@@ -1,4 +1,5 @@
 """The knowledge file loads, is complete, and a broken one fails naming file, entry and field."""
+
 import re
 import shutil
 from pathlib import Path
@@ -22,14 +23,28 @@ def broken_copy(tmp_path):
         change(data)
         path.write_text(yaml.safe_dump(data, sort_keys=False))
         return target
+
     return edit
 
 
 def test_real_knowledge_is_complete(knowledge):
     assert len(knowledge.exercises) >= 20
     assert len(knowledge.conditions) >= 10
-    for topic in ("why_pain", "shoes", "warmup", "when_to_rest", "treatment", "exercises", "stretching",
-                  "training_load", "technique", "surface", "self_test", "condition_info", "plan"):
+    for topic in (
+        "why_pain",
+        "shoes",
+        "warmup",
+        "when_to_rest",
+        "treatment",
+        "exercises",
+        "stretching",
+        "training_load",
+        "technique",
+        "surface",
+        "self_test",
+        "condition_info",
+        "plan",
+    ):
         assert knowledge.topic_entries(topic), topic
     for entry in knowledge.topics:
         assert entry["sources"], entry["id"]
@@ -46,6 +61,7 @@ def test_missing_field_names_file_entry_and_field(broken_copy, knowledge):
 def test_wrong_type_names_the_entry(broken_copy):
     def break_it(data):
         data["entries"][1]["urgency"] = "whenever"
+
     directory = broken_copy("topics", break_it)
     with pytest.raises(KnowledgeError, match=r"topics\.yml: entry 'why_pain_outer_injury': field 'urgency'"):
         read_knowledge(directory)
@@ -54,8 +70,11 @@ def test_wrong_type_names_the_entry(broken_copy):
 def test_unknown_source_reference_is_caught(broken_copy):
     def break_it(data):
         data["conditions"][0]["sources"] = ["made_up_2099"]
+
     directory = broken_copy("conditions", break_it)
-    with pytest.raises(KnowledgeError, match=r"conditions\.yml: entry '\w+': field 'sources': unknown source 'made_up_2099'"):
+    with pytest.raises(
+        KnowledgeError, match=r"conditions\.yml: entry '\w+': field 'sources': unknown source 'made_up_2099'"
+    ):
         read_knowledge(directory)
 
 
@@ -78,6 +97,7 @@ def test_missing_file_is_named(tmp_path):
 def test_every_alias_names_one_thing(knowledge, nlp):
     """An alias shared by two terms would make entity values depend on pattern order."""
     from coach.language import lemmas
+
     owner = {}
     for label, term_id, phrase in vocabulary_terms(knowledge):
         key = " ".join(lemmas(nlp, phrase))

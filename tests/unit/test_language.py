@@ -1,4 +1,5 @@
 """The spaCy layer: entity values are knowledge ids, and an alias is all it takes to teach a phrasing."""
+
 import shutil
 
 import pytest
@@ -12,19 +13,22 @@ def entities(nlp, text):
     return {(ent.label_, ent.ent_id_) for ent in nlp(text.lower()).ents}
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("the outside of my ankle hurts", ("location", "outer_ankle")),
-    ("pain on the inside of the ankle", ("location", "inner_ankle")),
-    ("how do I do heel drops", ("exercise", "eccentric_heel_drop")),
-    ("eccentric calf raises?", ("exercise", "eccentric_heel_drop")),
-    ("I've got a theraband", ("equipment", "resistance_band")),
-    ("my achilles tendonitis is back", ("condition", "achilles_tendinopathy_midportion")),
-    ("I have shin splints", ("condition", "medial_tibial_stress_syndrome")),
-    ("I rolled it yesterday", ("onset", "injury")),
-    ("are barefoot shoes ok", ("shoe_term", "minimal_shoe")),
-    ("should I ice it", ("subject", "ice")),
-    ("it's still sore", ("pain_state", "sore_now")),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("the outside of my ankle hurts", ("location", "outer_ankle")),
+        ("pain on the inside of the ankle", ("location", "inner_ankle")),
+        ("how do I do heel drops", ("exercise", "eccentric_heel_drop")),
+        ("eccentric calf raises?", ("exercise", "eccentric_heel_drop")),
+        ("I've got a theraband", ("equipment", "resistance_band")),
+        ("my achilles tendonitis is back", ("condition", "achilles_tendinopathy_midportion")),
+        ("I have shin splints", ("condition", "medial_tibial_stress_syndrome")),
+        ("I rolled it yesterday", ("onset", "injury")),
+        ("are barefoot shoes ok", ("shoe_term", "minimal_shoe")),
+        ("should I ice it", ("subject", "ice")),
+        ("it's still sore", ("pain_state", "sore_now")),
+    ],
+)
 def test_phrasings_map_to_knowledge_ids(nlp, text, expected):
     assert expected in entities(nlp, text)
 

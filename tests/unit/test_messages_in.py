@@ -1,4 +1,5 @@
 """Input checks before the model: clear 400s, and over-long messages answered without NLU."""
+
 import json
 
 import pytest
@@ -7,10 +8,24 @@ from channels.rest_request import BadRequest, parse_rest_body
 from coach.messages_in import MAX_MESSAGE_CHARS, oversized_reply, unanswered_reply
 
 
-@pytest.mark.parametrize("body", [b"", b"   ", b"not json", b"[1,2]", b'"hi"', b'{"sender": "a"}',
-                                  b'{"sender": "a", "message": ""}', b'{"sender": "a", "message": 5}',
-                                  b'{"sender": true, "message": "hi"}', b'{"message": "hi", "metadata": "x"}',
-                                  b"\xff\xfe", b"[" * 100_000, b'{"message": ' + b"[" * 40 + b"]" * 40 + b"}"])
+@pytest.mark.parametrize(
+    "body",
+    [
+        b"",
+        b"   ",
+        b"not json",
+        b"[1,2]",
+        b'"hi"',
+        b'{"sender": "a"}',
+        b'{"sender": "a", "message": ""}',
+        b'{"sender": "a", "message": 5}',
+        b'{"sender": true, "message": "hi"}',
+        b'{"message": "hi", "metadata": "x"}',
+        b"\xff\xfe",
+        b"[" * 100_000,
+        b'{"message": ' + b"[" * 40 + b"]" * 40 + b"}",
+    ],
+)
 def test_malformed_bodies_are_bad_requests(body):
     with pytest.raises(BadRequest):
         parse_rest_body(body)

@@ -1,4 +1,5 @@
 """Generated plans: readable text plus a structured payload, personalised to the runner."""
+
 from coach.answers import Context
 
 
@@ -41,8 +42,9 @@ def test_sore_now_means_gentle_moves_and_no_running(coach, knowledge):
 
 def test_where_it_hurts_adds_targeted_moves(coach):
     general = plan_of(coach.answer("plan", Context(disclaimer_shown=True)))
-    achilles = plan_of(coach.answer("plan", Context(condition="achilles_tendinopathy_midportion",
-                                                     disclaimer_shown=True)))
+    achilles = plan_of(
+        coach.answer("plan", Context(condition="achilles_tendinopathy_midportion", disclaimer_shown=True))
+    )
     day1 = lambda plan: [slot["id"] for slot in plan["days"][0]["exercises"]]  # noqa: E731
     assert day1(general) != day1(achilles)
 

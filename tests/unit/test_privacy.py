@@ -1,24 +1,25 @@
 """Privacy and hardening in plain Python: what a channel accepts, the limits, erasing conversations,
 what the action server is sent, and slot values nobody expected."""
+
 import asyncio
 import time
 import zlib
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
+from trackers import DOMAIN, user_turn
 
 from actions.answers import ActionAnswer
 from actions.conversation import context_from
-from coach.session import carried_over
 from channels.intake import FORGET, LIMITED, MESSAGE, TOO_LONG, Gate, accepted_text, sender_id, sign_payload
+from coach.session import carried_over
 from serving.action_payload import recent_events, trim
 from serving.conversations import forget, forget_older_than
 from serving.limits import MAX_BODY_BYTES, RateLimiter, TooLarge, inflate, json_depth_ok
 from serving.settings import Settings, web_origins
-from trackers import DOMAIN, user_turn
-
 
 # ---- what a channel accepts ------------------------------------------------------------------------
+
 
 def test_sender_ids_are_namespaced_by_channel():
     assert sender_id("rest", "telegram:123") == "rest:telegram:123"
@@ -28,11 +29,11 @@ def test_sender_ids_are_namespaced_by_channel():
 def test_only_a_signed_button_payload_of_this_sender_is_an_intent():
     signed = sign_payload("rest:a", '/inform{"check_answer": "none"}')
     assert accepted_text("rest:a", signed) == '/inform{"check_answer": "none"}'
-    assert accepted_text("rest:b", signed) == signed.lstrip("/")           # another conversation's button
+    assert accepted_text("rest:b", signed) == signed.lstrip("/")  # another conversation's button
     assert accepted_text("rest:a", '/inform{"runs_per_week": "x"}') == 'inform{"runs_per_week": "x"}'
     assert accepted_text("rest:a", "  //greet") == "greet"
     assert accepted_text("rest:a", "why does it hurt?") == "why does it hurt?"
-    assert sign_payload("rest:a", "hello") == "hello"                       # plain text buttons stay plain
+    assert sign_payload("rest:a", "hello") == "hello"  # plain text buttons stay plain
 
 
 def gate(per_sender=60, per_address=600):
@@ -73,6 +74,7 @@ def test_over_long_message_is_not_sent_on():
 
 # ---- limits ------------------------------------------------------------------------------------------
 
+
 def test_json_depth():
     assert json_depth_ok(b'{"a": [[1]]}') and json_depth_ok(b'{"text": "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["}')
     assert not json_depth_ok(b"[" * 100_000)
@@ -91,17 +93,21 @@ def test_a_deflate_bomb_is_refused_before_it_inflates():
 
 # ---- settings ----------------------------------------------------------------------------------------
 
+
 def test_api_is_off_without_a_token_and_cors_follows_the_widget():
     off = Settings.from_environment({"WEB_PORT": "8123"})
     assert not off.api_enabled and off.auth_token is None
     assert off.web_origins == ("http://127.0.0.1:8123", "http://localhost:8123") and off.host == "127.0.0.1"
     assert Settings.from_environment({"RASA_AUTH_TOKEN": "s3cret"}).api_enabled
     assert Settings.from_environment({"RASA_JWT_SECRET": "k"}).api_enabled
-    assert web_origins({"ANKLE_COACH_WEB_ORIGINS": "https://club.example/, https://b.example"}) == \
-        ["https://club.example", "https://b.example"]
+    assert web_origins({"ANKLE_COACH_WEB_ORIGINS": "https://club.example/, https://b.example"}) == [
+        "https://club.example",
+        "https://b.example",
+    ]
 
 
 # ---- what the action server is sent -------------------------------------------------------------------
+
 
 def test_action_calls_carry_recent_events_and_the_domain_only_for_form_validation():
     events = [{"event": "user", "text": str(i)} if i % 3 == 0 else {"event": "action", "name": "x"} for i in range(300)]
@@ -114,9 +120,11 @@ def test_action_calls_carry_recent_events_and_the_domain_only_for_form_validatio
 
 # ---- erasing conversations ------------------------------------------------------------------------------
 
+
 @pytest.fixture
 def sql_store(tmp_path):
     from rasa.core.tracker_store import SQLTrackerStore
+
     return SQLTrackerStore(dialect="sqlite", db=str(tmp_path / "trackers.db"))
 
 
@@ -150,11 +158,21 @@ def test_retention_erases_conversations_quiet_for_longer_than_the_setting(sql_st
 
 # ---- slot values nobody expected -------------------------------------------------------------------------
 
-@pytest.mark.parametrize("slots", [
-    {"runs_per_week": "x"}, {"runs_per_week": float("nan")}, {"runs_per_week": 10**9}, {"location": "moon"},
-    {"equipment": "band"}, {"red_flags": "deformity"}, {"red_flags": ["not_a_flag"]}, {"condition": 5},
-    {"disclaimer_shown": "yes"},
-])
+
+@pytest.mark.parametrize(
+    "slots",
+    [
+        {"runs_per_week": "x"},
+        {"runs_per_week": float("nan")},
+        {"runs_per_week": 10**9},
+        {"location": "moon"},
+        {"equipment": "band"},
+        {"red_flags": "deformity"},
+        {"red_flags": ["not_a_flag"]},
+        {"condition": 5},
+        {"disclaimer_shown": "yes"},
+    ],
+)
 def test_unexpected_slot_values_never_break_an_answer(knowledge, slots):
     tracker = user_turn("plan", "give me a weekly plan", slots=slots)
     context = context_from(tracker)
@@ -178,8 +196,11 @@ def test_a_failing_action_still_sends_a_safe_reply(monkeypatch, knowledge):
     assert events == []
     [custom] = [m["custom"] for m in dispatcher.messages if m.get("custom")]
     assert custom["topic"] == "fallback" and custom["disclaimer"] is True
-    flagged = user_turn("shoes", "which shoes? my ankle is bent", red_flags=[
-        {"id": "deformity", "urgency": "emergency", "text": "bent"}])
+    flagged = user_turn(
+        "shoes",
+        "which shoes? my ankle is bent",
+        red_flags=[{"id": "deformity", "urgency": "emergency", "text": "bent"}],
+    )
     dispatcher = CollectingDispatcher()
     asyncio.run(ActionAnswer().run(dispatcher, flagged, DOMAIN))
     [custom] = [m["custom"] for m in dispatcher.messages if m.get("custom")]
@@ -187,9 +208,20 @@ def test_a_failing_action_still_sends_a_safe_reply(monkeypatch, knowledge):
 
 
 def test_a_new_session_carries_the_runners_facts_but_not_the_disclaimer(knowledge):
-    slots = {"location": "outer_ankle", "runs_per_week": "x", "red_flags": ["dvt", "not_a_flag"], "condition": "moon",
-             "equipment": ["resistance_band", "spaceship"], "disclaimer_shown": True, "safety_checked": True,
-             "last_topic": "plan", "pain_state": "sore_now"}
-    assert carried_over(slots, knowledge) == {"location": "outer_ankle", "red_flags": ["dvt"],
-                                              "equipment": ["resistance_band"]}
+    slots = {
+        "location": "outer_ankle",
+        "runs_per_week": "x",
+        "red_flags": ["dvt", "not_a_flag"],
+        "condition": "moon",
+        "equipment": ["resistance_band", "spaceship"],
+        "disclaimer_shown": True,
+        "safety_checked": True,
+        "last_topic": "plan",
+        "pain_state": "sore_now",
+    }
+    assert carried_over(slots, knowledge) == {
+        "location": "outer_ankle",
+        "red_flags": ["dvt"],
+        "equipment": ["resistance_band"],
+    }
     assert carried_over({"runs_per_week": 3.0}, knowledge) == {"runs_per_week": 3.0}

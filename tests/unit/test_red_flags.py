@@ -1,5 +1,6 @@
 """The deterministic red-flag layer: plain red flags warned at the right level, possible ones sent to
 a safety check, denials and questions left alone."""
+
 from pathlib import Path
 
 import pytest
@@ -10,40 +11,46 @@ from coach.red_flags import most_urgent
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
 
-@pytest.mark.parametrize("text, flag, urgency", [
-    ("I heard a pop and can't stand on tiptoe", "achilles_rupture", "emergency"),
-    ("felt like someone kicked me in the back of the leg", "achilles_rupture", "emergency"),
-    ("there's a dent above my heel", "achilles_rupture", "emergency"),
-    ("I cant put any weight on my foot since I rolled it", "cannot_bear_weight", "urgent"),
-    ("my ankle looks deformed", "deformity", "emergency"),
-    ("the bone is sticking out", "open_wound", "emergency"),
-    ("my foot is numb and cold", "pale_cold_foot", "emergency"),
-    ("calf is swollen hot and red since the cast came off", "dvt", "urgent"),
-    ("fever and my ankle is red and hot", "infection", "urgent"),
-    ("one spot on my shin bone is really tender", "bone_stress", "soon"),
-    ("pain at night that's getting worse every run", "bone_stress", "soon"),
-    ("got hit by a car on my run", "high_force", "urgent"),
-])
+@pytest.mark.parametrize(
+    "text, flag, urgency",
+    [
+        ("I heard a pop and can't stand on tiptoe", "achilles_rupture", "emergency"),
+        ("felt like someone kicked me in the back of the leg", "achilles_rupture", "emergency"),
+        ("there's a dent above my heel", "achilles_rupture", "emergency"),
+        ("I cant put any weight on my foot since I rolled it", "cannot_bear_weight", "urgent"),
+        ("my ankle looks deformed", "deformity", "emergency"),
+        ("the bone is sticking out", "open_wound", "emergency"),
+        ("my foot is numb and cold", "pale_cold_foot", "emergency"),
+        ("calf is swollen hot and red since the cast came off", "dvt", "urgent"),
+        ("fever and my ankle is red and hot", "infection", "urgent"),
+        ("one spot on my shin bone is really tender", "bone_stress", "soon"),
+        ("pain at night that's getting worse every run", "bone_stress", "soon"),
+        ("got hit by a car on my run", "high_force", "urgent"),
+    ],
+)
 def test_red_flags_are_caught(detector, text, flag, urgency):
     hits = detector.detect(text)
     assert flag in {hit.flag_id for hit in hits}
     assert most_urgent(hits) in ("emergency", urgency)
 
 
-@pytest.mark.parametrize("text", [
-    "no swelling and I can walk fine",
-    "no numbness at all",
-    "I didn't hear a pop and I can stand on tiptoe",
-    "the skin isn't broken",
-    "it doesn't hurt at night",
-    "what are the signs of an achilles rupture?",
-    "can you get a DVT from running?",
-    "my toes went numb because my laces were too tight, loosened them and it went away",
-    "legs feel dead after the marathon",
-    "both calves are a bit sore since the cast came off",
-    "outer ankle aches a bit on cambered roads",
-    "my achilles is stiff in the morning but eases once I warm up",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "no swelling and I can walk fine",
+        "no numbness at all",
+        "I didn't hear a pop and I can stand on tiptoe",
+        "the skin isn't broken",
+        "it doesn't hurt at night",
+        "what are the signs of an achilles rupture?",
+        "can you get a DVT from running?",
+        "my toes went numb because my laces were too tight, loosened them and it went away",
+        "legs feel dead after the marathon",
+        "both calves are a bit sore since the cast came off",
+        "outer ankle aches a bit on cambered roads",
+        "my achilles is stiff in the morning but eases once I warm up",
+    ],
+)
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
     assert detector.detect(text) == []
 
@@ -66,8 +73,9 @@ def test_empty_text(detector):
     assert detector.detect("") == [] and detector.detect("   ") == []
 
 
-@pytest.mark.parametrize("name", ["red_flag_cases.yml", "red_flag_cases_b.yml", "red_flag_cases_c.yml",
-                                  "red_flag_cases_d.yml"])
+@pytest.mark.parametrize(
+    "name", ["red_flag_cases.yml", "red_flag_cases_b.yml", "red_flag_cases_c.yml", "red_flag_cases_d.yml"]
+)
 def test_evaluation_sets_stay_green(detector, name):
     """Sets A-D were written blind and each then shaped the patterns (first-pass figures in README);
     keep every red flag caught by the patterns (warned, or sent to a safety check), at most 5% of

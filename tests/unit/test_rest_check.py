@@ -1,22 +1,33 @@
 """The 'should I rest?' decision, checked against a table of cases worked out from the
 pain-monitoring model (0-2 safe, 3-5 acceptable if settled by morning, >5 too much) plus the
 cautions a physio would add (limp, swelling, rest/night pain, long-standing, red flag)."""
+
 import pytest
 
-from coach.rest_check import (CLINICIAN, KEEP, PAUSE, REDUCE, RestAnswers, decide, explain, parse_pain,
-                              parse_weeks, parse_yes_no)
+from coach.rest_check import (
+    CLINICIAN,
+    KEEP,
+    PAUSE,
+    REDUCE,
+    RestAnswers,
+    decide,
+    explain,
+    parse_pain,
+    parse_weeks,
+    parse_yes_no,
+)
 
 # pain, settles_by_morning, limping, swelling, rest_or_night_pain, weeks, red_flag -> decision
 TABLE = [
     # plain pain-monitoring, nothing else wrong
     (0, True, False, False, False, 1, False, KEEP),
     (1, True, False, False, False, 2, False, KEEP),
-    (2, True, False, False, False, 8, False, KEEP),      # long-standing but in the safe range: fine
+    (2, True, False, False, False, 8, False, KEEP),  # long-standing but in the safe range: fine
     (3, True, False, False, False, 1, False, KEEP),
     (4, True, False, False, False, 3, False, KEEP),
     (5, True, False, False, False, 2, False, KEEP),
     (5, True, False, False, False, 5.9, False, KEEP),
-    (6, True, False, False, False, 1, False, PAUSE),     # above 5/10 is too much
+    (6, True, False, False, False, 1, False, PAUSE),  # above 5/10 is too much
     (7, True, False, False, False, 2, False, PAUSE),
     (10, True, False, False, False, 0.1, False, PAUSE),
     # not settled by the next morning
@@ -32,9 +43,9 @@ TABLE = [
     (4, False, True, False, False, 1, False, PAUSE),
     (7, False, True, False, False, 1, False, PAUSE),
     # swelling
-    (1, True, False, True, False, 1, False, REDUCE),     # mild pain + swelling: back off
+    (1, True, False, True, False, 1, False, REDUCE),  # mild pain + swelling: back off
     (2, True, False, True, False, 2, False, REDUCE),
-    (3, True, False, True, False, 1, False, PAUSE),      # swelling with more than safe pain
+    (3, True, False, True, False, 1, False, PAUSE),  # swelling with more than safe pain
     (5, True, False, True, False, 2, False, PAUSE),
     (1, True, True, True, False, 1, False, PAUSE),
     (0, False, False, True, False, 1, False, REDUCE),
@@ -49,8 +60,8 @@ TABLE = [
     (6, True, False, False, False, 8, False, CLINICIAN),
     (2, True, True, False, False, 7, False, CLINICIAN),
     (1, True, False, True, False, 6, False, CLINICIAN),
-    (4, True, False, False, False, 12, False, KEEP),      # acceptable and settling: no reason to refer
-    (2, False, False, False, False, 5, False, REDUCE),     # not yet long-standing
+    (4, True, False, False, False, 12, False, KEEP),  # acceptable and settling: no reason to refer
+    (2, False, False, False, False, 5, False, REDUCE),  # not yet long-standing
     # a red flag earlier in the conversation overrides everything
     (0, True, False, False, False, 1, True, CLINICIAN),
     (3, True, False, False, False, 1, True, CLINICIAN),
@@ -89,9 +100,21 @@ def test_night_pain_explanation_names_bone_stress(knowledge):
     assert reply.urgency == "soon" and "bone stress" in reply.text
 
 
-@pytest.mark.parametrize("text, value", [("6", 6), ("about a 4/10", 4), ("3 out of 10", 3), ("three", 3),
-                                         ("0", 0), ("none", 0), ("no pain", 0), ("10", 10), ("7.5", 7.5),
-                                         ("maybe 2", 2)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("6", 6),
+        ("about a 4/10", 4),
+        ("3 out of 10", 3),
+        ("three", 3),
+        ("0", 0),
+        ("none", 0),
+        ("no pain", 0),
+        ("10", 10),
+        ("7.5", 7.5),
+        ("maybe 2", 2),
+    ],
+)
 def test_parse_pain(text, value):
     assert parse_pain(text) == value
 
@@ -101,18 +124,43 @@ def test_parse_pain_rejects_nonsense(text):
     assert parse_pain(text) is None
 
 
-@pytest.mark.parametrize("text, value", [("yes", True), ("yeah a bit", True), ("/affirm", True), ("slightly", True),
-                                         ("no", False), ("nope", False), ("not really", False), ("/deny", False),
-                                         ("banana", None), ("", None), ("maybe", None),
-                                         ("I'm not sure", None), ("no idea", None), ("dunno", None),
-                                         ("I don't know", None)])
+@pytest.mark.parametrize(
+    "text, value",
+    [
+        ("yes", True),
+        ("yeah a bit", True),
+        ("/affirm", True),
+        ("slightly", True),
+        ("no", False),
+        ("nope", False),
+        ("not really", False),
+        ("/deny", False),
+        ("banana", None),
+        ("", None),
+        ("maybe", None),
+        ("I'm not sure", None),
+        ("no idea", None),
+        ("dunno", None),
+        ("I don't know", None),
+    ],
+)
 def test_parse_yes_no(text, value):
     assert parse_yes_no(text) == value
 
 
-@pytest.mark.parametrize("text, weeks", [("2 weeks", 2), ("10 days", 1.43), ("a month", 4.3), ("3", 3),
-                                         ("since yesterday", 0.14), ("a couple of weeks", 2), ("six weeks", 6),
-                                         ("about 2 months", 8.6)])
+@pytest.mark.parametrize(
+    "text, weeks",
+    [
+        ("2 weeks", 2),
+        ("10 days", 1.43),
+        ("a month", 4.3),
+        ("3", 3),
+        ("since yesterday", 0.14),
+        ("a couple of weeks", 2),
+        ("six weeks", 6),
+        ("about 2 months", 8.6),
+    ],
+)
 def test_parse_weeks(text, weeks):
     assert parse_weeks(text) == weeks
 

@@ -1,5 +1,6 @@
 """Set-up behaviour a newcomer relies on: a clear message without Python 3.10, and the model
 cache key that decides whether `make run` retrains."""
+
 import os
 import shutil
 import subprocess
@@ -21,8 +22,9 @@ def test_missing_python_310_says_how_to_get_it(tmp_path):
 
 
 def test_python_310_is_found_here():
-    result = subprocess.run([str(ROOT / "scripts" / "find-python310")], capture_output=True, text=True,
-                            env=dict(os.environ))
+    result = subprocess.run(
+        [str(ROOT / "scripts" / "find-python310")], capture_output=True, text=True, env=dict(os.environ)
+    )
     assert result.returncode == 0
     version = subprocess.run([result.stdout.strip(), "--version"], capture_output=True, text=True).stdout
     assert version.startswith("Python 3.10")
@@ -31,7 +33,7 @@ def test_python_310_is_found_here():
 @pytest.fixture
 def tree(tmp_path):
     """A copy of what the model key reads, to edit freely."""
-    for name in ("config.yml", "domain.yml", "requirements.txt", "scripts"):
+    for name in ("config.yml", "domain.yml", "requirements.txt", "requirements-dev.txt", "scripts"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
     for name in ("data", "knowledge", "components"):
@@ -48,10 +50,10 @@ def model_key(tree):
 
 def test_model_key_is_stable_and_follows_what_shapes_the_model(tree):
     first = model_key(tree)
-    assert model_key(tree) == first                       # nothing changed: no retraining
-    with open(tree / "requirements.txt", "a") as handle:  # a test-only dependency: no retraining
+    assert model_key(tree) == first  # nothing changed: no retraining
+    with open(tree / "requirements-dev.txt", "a") as handle:  # a test-only dependency: no retraining
         handle.write("some-test-tool==1.0\n")
     assert model_key(tree) == first
     with open(tree / "knowledge" / "vocabulary.yml", "a") as handle:
         handle.write("\n# a curator's edit\n")
-    assert model_key(tree) != first                       # knowledge changed: retrain (contract)
+    assert model_key(tree) != first  # knowledge changed: retrain (contract)

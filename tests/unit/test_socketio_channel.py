@@ -1,5 +1,6 @@
 """The socket.io channel for the web widget: server-issued sessions a socket can't leave, contract-shaped
 events, signed buttons, and the checks every channel applies."""
+
 import asyncio
 from pathlib import Path
 
@@ -68,14 +69,19 @@ def test_plain_text_and_custom_payload(sio, coach):
 
 
 def test_quick_replies_come_out_as_buttons(sio):
-    run(GuardedSocketIOOutput(sio, "bot_uttered", "s1").send_response(
-        "web:s1", {"text": "Pick one", "quick_replies": [{"title": "Yes", "payload": "/affirm", "content_type": "text"}]}))
+    run(
+        GuardedSocketIOOutput(sio, "bot_uttered", "s1").send_response(
+            "web:s1",
+            {"text": "Pick one", "quick_replies": [{"title": "Yes", "payload": "/affirm", "content_type": "text"}]},
+        )
+    )
     [(_, data, _)] = sio.emitted
     assert data["text"] == "Pick one" and [b["title"] for b in data["buttons"]] == ["Yes"]
 
 
 def _context():
     from coach.answers import Context
+
     return Context(disclaimer_shown=True)
 
 
@@ -91,11 +97,12 @@ def channel_with_handlers():
 
     async def on_new_message(message):
         seen.append(message)
-        await message.output_channel.send_response(message.sender_id, {"text": "Hello\n\nthere",
-                                                                       "buttons": [{"title": "A", "payload": "/a"}]})
-        await message.output_channel.send_response(message.sender_id, {"custom": {"topic": "shoes",
-                                                                                  "urgency": "self_care",
-                                                                                  "sources": ["X"]}})
+        await message.output_channel.send_response(
+            message.sender_id, {"text": "Hello\n\nthere", "buttons": [{"title": "A", "payload": "/a"}]}
+        )
+        await message.output_channel.send_response(
+            message.sender_id, {"custom": {"topic": "shoes", "urgency": "self_care", "sources": ["X"]}}
+        )
 
     channel.blueprint(on_new_message)
     handlers = channel.sio.handlers["/"]

@@ -1,16 +1,16 @@
 """The tracker store that loads only recent turns: same slots and form state as the full tracker, every
 event written once, and a turn's load that doesn't grow with the conversation."""
+
 import asyncio
 import json
 
 import pytest
 from rasa.shared.core.domain import Domain
-from rasa.shared.core.events import (ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet,
-                                     UserUttered)
+from rasa.shared.core.events import ActionExecuted, ActiveLoop, BotUttered, SessionStarted, SlotSet, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from trackers import ROOT
 
 from serving.tracker_store import RECENT_USER_TURNS, RecentTurnsSQLTrackerStore
-from trackers import ROOT
 
 
 @pytest.fixture
@@ -20,22 +20,32 @@ def store(tmp_path):
 
 
 def turn(number, slots=()):
-    events = [UserUttered(f"message {number}", {"name": "why_pain", "confidence": 0.9}),
-              ActionExecuted("action_answer"), BotUttered(f"answer {number}")]
+    events = [
+        UserUttered(f"message {number}", {"name": "why_pain", "confidence": 0.9}),
+        ActionExecuted("action_answer"),
+        BotUttered(f"answer {number}"),
+    ]
     events += [SlotSet(name, value) for name, value in slots]
     return events + [ActionExecuted("action_listen")]
 
 
 def stored(store, sender):
     with store.session_scope() as session:
-        return [json.loads(row.data) for row in session.query(store.SQLEvent)
-                .filter(store.SQLEvent.sender_id == sender).order_by(store.SQLEvent.id)]
+        return [
+            json.loads(row.data)
+            for row in session.query(store.SQLEvent)
+            .filter(store.SQLEvent.sender_id == sender)
+            .order_by(store.SQLEvent.id)
+        ]
 
 
 def conversation(store, sender, turns):
     """Turn by turn, the way Rasa does it: retrieve, add the turn's events, save."""
-    tracker = DialogueStateTracker.from_events(sender, [ActionExecuted("action_session_start"), SessionStarted(),
-                                                        ActionExecuted("action_listen")], store.domain.slots)
+    tracker = DialogueStateTracker.from_events(
+        sender,
+        [ActionExecuted("action_session_start"), SessionStarted(), ActionExecuted("action_listen")],
+        store.domain.slots,
+    )
     asyncio.run(store.save(tracker))
     for number, slots in enumerate(turns):
         tracker = asyncio.run(store.retrieve(sender))

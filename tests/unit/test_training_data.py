@@ -1,6 +1,7 @@
 """The language data is clean: no example under two intents, no near-duplicate pairs across intents,
 and no sentence of an evaluation set in anything the models train on (the held-out figures would
 mean nothing otherwise)."""
+
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -52,8 +53,39 @@ def test_no_example_is_under_two_intents():
 
 
 # Words whose swap changes nothing a classifier should learn from ("my ankle" / "the ankle").
-FILLER = {"a", "an", "the", "my", "your", "this", "that", "it", "its", "it's", "is", "are", "i", "i'm", "im", "me",
-          "please", "pls", "just", "so", "and", "or", "to", "of", "on", "in", "at", "for", "with", "do", "does"}
+FILLER = {
+    "a",
+    "an",
+    "the",
+    "my",
+    "your",
+    "this",
+    "that",
+    "it",
+    "its",
+    "it's",
+    "is",
+    "are",
+    "i",
+    "i'm",
+    "im",
+    "me",
+    "please",
+    "pls",
+    "just",
+    "so",
+    "and",
+    "or",
+    "to",
+    "of",
+    "on",
+    "in",
+    "at",
+    "for",
+    "with",
+    "do",
+    "does",
+}
 
 
 def test_no_near_duplicates_across_intents():
@@ -64,7 +96,7 @@ def test_no_near_duplicates_across_intents():
         words = normalise(text).split()
         for i, word in enumerate(words):
             if word in FILLER:
-                by_pattern[" ".join(words[:i] + words[i + 1:])].add(intent)
+                by_pattern[" ".join(words[:i] + words[i + 1 :])].add(intent)
         by_pattern[" ".join(words)].add(intent)
     clashes = {pattern: sorted(intents) for pattern, intents in by_pattern.items() if len(intents) > 1 and pattern}
     assert clashes == {}
@@ -73,7 +105,8 @@ def test_no_near_duplicates_across_intents():
 def test_no_evaluation_sentence_is_trained_on():
     trained = {normalise(text) for _, text in nlu_examples()}
     phrasings = yaml.safe_load((ROOT / "data" / "triage" / "red_flag_phrasings.yml").read_text())
-    trained |= {normalise(item["text"]) for key in ("red_flag_phrasings", "ordinary_phrasings")
-                for item in phrasings[key]}
+    trained |= {
+        normalise(item["text"]) for key in ("red_flag_phrasings", "ordinary_phrasings") for item in phrasings[key]
+    }
     leaked = [text for text in eval_texts() if normalise(text) in trained]
     assert leaked == []

@@ -1,5 +1,6 @@
 """Triage: warning, safety check or answer; the safety check's decision table case by case; answers in
 the runner's own words; the learned second opinion; diagnoses a clinician manages."""
+
 import pytest
 
 from coach.diagnoses import UNNAMED, named_diagnosis
@@ -19,36 +20,48 @@ def table(knowledge):
 
 # ---- the first reply ---------------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, decision, urgency_or_check", [
-    # plain red flags: the warning at once, at the right level, never a quiz
-    ("my ankle bone look very strange shape, not in normal position", WARN, "emergency"),
-    ("his shin is bent in the middle and he's screaming", WARN, "emergency"),
-    ("red streak going up my leg, shivering, temp 39", WARN, "emergency"),
-    ("rolled my ankle yesterday, can only hobble like 2 steps and there's a bony bit on the outside that "
-     "really hurts when I press it", WARN, "urgent"),
-    ("back pain and I can't feel anything when I wipe after the toilet", WARN, "emergency"),
-    ("my foot slaps down when I walk and I can't lift my toes", WARN, "urgent"),
-    ("on cipro for a water infection and now my achilles really hurts", WARN, "urgent"),
-    ("type 2 diabetic, there's a cut on my foot that's gone red and hot", WARN, "urgent"),
-    ("got hit by a car while running, ankle hurts", WARN, "emergency"),
-    ("tight burning in both shins at the same point of every run, goes away a few minutes after I stop", WARN, "soon"),
-    ("my 12 year old son twisted his ankle and the bone hurts when I press it", WARN, "urgent"),
-    # possible red flags: the safety check that decides them
-    ("I rolled my ankle yesterday but I can walk on it ok, just a bit swollen", CHECK, "injury"),
-    ("my toes have been feeling numb", CHECK, "nerve"),
-    ("my calf is swollen and sore", CHECK, "calf"),
-    ("my ankle is red and warm", CHECK, "infection"),
-    ("I have a temperature and my ankle aches", WARN, "urgent"),   # could be an infected joint
-    # nothing to triage
-    ("how do I warm up my ankles on a cold morning", NONE, None),
-    ("knee to wall test - how do I do it", NONE, None),
-    ("toes tingle when my laces are tight and it goes when I loosen them", NONE, None),
-    ("can you build me a return to run plan", NONE, None),
-    ("should I switch to forefoot striking? everyone says heel striking is bad", NONE, None),
-    ("dislocated my ankle when I was 19, never bothered me since. brace for trails?", NONE, None),
-    ("how can I tell shin splints from a stress fracture", NONE, None),
-    ("rolled my ankle on a trail yesterday, walking normally and pressing the bones doesn't hurt", NONE, None),
-])
+
+@pytest.mark.parametrize(
+    "text, decision, urgency_or_check",
+    [
+        # plain red flags: the warning at once, at the right level, never a quiz
+        ("my ankle bone look very strange shape, not in normal position", WARN, "emergency"),
+        ("his shin is bent in the middle and he's screaming", WARN, "emergency"),
+        ("red streak going up my leg, shivering, temp 39", WARN, "emergency"),
+        (
+            "rolled my ankle yesterday, can only hobble like 2 steps and there's a bony bit on the outside that "
+            "really hurts when I press it",
+            WARN,
+            "urgent",
+        ),
+        ("back pain and I can't feel anything when I wipe after the toilet", WARN, "emergency"),
+        ("my foot slaps down when I walk and I can't lift my toes", WARN, "urgent"),
+        ("on cipro for a water infection and now my achilles really hurts", WARN, "urgent"),
+        ("type 2 diabetic, there's a cut on my foot that's gone red and hot", WARN, "urgent"),
+        ("got hit by a car while running, ankle hurts", WARN, "emergency"),
+        (
+            "tight burning in both shins at the same point of every run, goes away a few minutes after I stop",
+            WARN,
+            "soon",
+        ),
+        ("my 12 year old son twisted his ankle and the bone hurts when I press it", WARN, "urgent"),
+        # possible red flags: the safety check that decides them
+        ("I rolled my ankle yesterday but I can walk on it ok, just a bit swollen", CHECK, "injury"),
+        ("my toes have been feeling numb", CHECK, "nerve"),
+        ("my calf is swollen and sore", CHECK, "calf"),
+        ("my ankle is red and warm", CHECK, "infection"),
+        ("I have a temperature and my ankle aches", WARN, "urgent"),  # could be an infected joint
+        # nothing to triage
+        ("how do I warm up my ankles on a cold morning", NONE, None),
+        ("knee to wall test - how do I do it", NONE, None),
+        ("toes tingle when my laces are tight and it goes when I loosen them", NONE, None),
+        ("can you build me a return to run plan", NONE, None),
+        ("should I switch to forefoot striking? everyone says heel striking is bad", NONE, None),
+        ("dislocated my ankle when I was 19, never bothered me since. brace for trails?", NONE, None),
+        ("how can I tell shin splints from a stress fracture", NONE, None),
+        ("rolled my ankle on a trail yesterday, walking normally and pressing the bones doesn't hurt", NONE, None),
+    ],
+)
 def test_first_reply(triager, text, decision, urgency_or_check):
     result = triager.triage(text)
     assert result.decision == decision, result
@@ -60,10 +73,16 @@ def test_first_reply(triager, text, decision, urgency_or_check):
 
 def test_plain_questions_are_never_checked_but_still_warned(triager):
     """A shoe question that mentions numbness is about shoes; a plain red flag in it still warns."""
-    assert triager.triage("what shoes for flat feet? my toes go numb", intent="shoes",
-                          intent_confidence=0.9).decision == NONE
-    assert triager.triage("what shoes should I wear now my foot is pale and cold", intent="shoes",
-                          intent_confidence=0.9).decision == WARN
+    assert (
+        triager.triage("what shoes for flat feet? my toes go numb", intent="shoes", intent_confidence=0.9).decision
+        == NONE
+    )
+    assert (
+        triager.triage(
+            "what shoes should I wear now my foot is pale and cold", intent="shoes", intent_confidence=0.9
+        ).decision
+        == WARN
+    )
 
 
 def test_learned_score_can_only_ask(triager):
@@ -90,7 +109,7 @@ TABLE = [
     ("nerve", ("saddle",), "emergency", ("cauda_equina",), False),
     ("nerve", ("after_injury",), "emergency", ("numb_after_injury",), False),
     ("nerve", ("foot_drop",), "urgent", ("foot_drop",), False),
-    ("nerve", NONE_OF_THESE, "soon", (), False),      # numbness without those signs: see someone within days
+    ("nerve", NONE_OF_THESE, "soon", (), False),  # numbness without those signs: see someone within days
     ("nerve", NOT_SURE, "urgent", (), False),
     ("infection", ("very_unwell",), "emergency", ("sepsis",), False),
     ("infection", ("diabetes",), "urgent", ("diabetic_foot",), False),
@@ -152,22 +171,26 @@ def test_a_red_flag_stated_while_answering_wins(table):
 
 # ---- answers in the runner's own words -------------------------------------------------------------
 
-@pytest.mark.parametrize("check, typed, yes, kind", [
-    ("injury", "none", (), NONE_OF_THESE),
-    ("injury", "no, none of those, it looks normal", (), NONE_OF_THESE),
-    ("injury", "nope all fine", (), NONE_OF_THESE),
-    ("injury", "it hurts when I press on the bone", ("bone_tender",), "yes"),
-    ("injury", "I can't walk on it at all", ("four_steps",), "yes"),
-    ("injury", "it looks bent", ("out_of_shape",), "yes"),
-    ("injury", "it doesn't look bent", (), "unclear"),
-    ("injury", "3", ("four_steps",), "yes"),                 # the question's number (terminal users)
-    ("injury", "four_steps", ("four_steps",), "yes"),        # a button's answer
-    ("injury", "not sure", (), NOT_SURE),
-    ("injury", "dunno really", (), NOT_SURE),
-    ("injury", "bananas and custard", (), "unclear"),
-    ("nerve", "yes it's cold and white", ("pale_cold",), "yes"),
-    ("calf", "I'm a bit short of breath", ("breathless",), "yes"),
-])
+
+@pytest.mark.parametrize(
+    "check, typed, yes, kind",
+    [
+        ("injury", "none", (), NONE_OF_THESE),
+        ("injury", "no, none of those, it looks normal", (), NONE_OF_THESE),
+        ("injury", "nope all fine", (), NONE_OF_THESE),
+        ("injury", "it hurts when I press on the bone", ("bone_tender",), "yes"),
+        ("injury", "I can't walk on it at all", ("four_steps",), "yes"),
+        ("injury", "it looks bent", ("out_of_shape",), "yes"),
+        ("injury", "it doesn't look bent", (), "unclear"),
+        ("injury", "3", ("four_steps",), "yes"),  # the question's number (terminal users)
+        ("injury", "four_steps", ("four_steps",), "yes"),  # a button's answer
+        ("injury", "not sure", (), NOT_SURE),
+        ("injury", "dunno really", (), NOT_SURE),
+        ("injury", "bananas and custard", (), "unclear"),
+        ("nerve", "yes it's cold and white", ("pale_cold",), "yes"),
+        ("calf", "I'm a bit short of breath", ("breathless",), "yes"),
+    ],
+)
 def test_reading_typed_answers(triager, check, typed, yes, kind):
     answer = triager.read_answer(check, typed)
     assert (answer.yes, answer.kind) == (yes, kind)
@@ -182,11 +205,16 @@ def test_asked_intent_falls_back_to_the_checks_topic():
 
 # ---- the learned second opinion --------------------------------------------------------------------
 
+
 def test_learned_model_scores_red_flags_above_ordinary_messages():
     positives, negatives = load_phrasings()
     model = RedFlagModel.train(positives, negatives)
-    flagged = model.scores(["my foot has gone white and I can't feel my toes after the fall",
-                            "felt a kick in the back of my calf and now I can't go on tiptoe"])
+    flagged = model.scores(
+        [
+            "my foot has gone white and I can't feel my toes after the fall",
+            "felt a kick in the back of my calf and now I can't go on tiptoe",
+        ]
+    )
     ordinary = model.scores(["what shoes are best for a marathon", "how do I warm up before a parkrun"])
     assert min(flagged) > 0.7 > max(ordinary)
 
@@ -199,18 +227,25 @@ def test_learned_model_is_deterministic():
 
 # ---- diagnoses a clinician manages -------------------------------------------------------------------
 
-@pytest.mark.parametrize("text, values, named", [
-    ("I have a Jones fracture, what exercises can I do?", ["fracture"], "a fracture"),
-    ("diagnosed with gout last week, can I run", ["gout"], "gout"),
-    ("got a lisfranc injury, when can I run", ["lisfranc_injury"], "a Lisfranc (midfoot) injury"),
-    ("I've got a stress fracture in my shin, how do I keep fit", ["bone_stress_injury"],
-     "a bone stress injury (stress fracture)"),
-    ("my physio says it's sinus tarsi syndrome, can I run?", [], UNNAMED),
-    ("I think I broke my ankle", ["fracture"], None),               # a hedge: a safety question instead
-    ("broke my ankle 3 years ago, fully healed, what shoes", ["fracture"], None),
-    ("what is a stress fracture", ["bone_stress_injury"], None),
-    ("my physio said it's achilles tendinopathy, which exercises", ["achilles_tendinopathy_midportion"], None),
-])
+
+@pytest.mark.parametrize(
+    "text, values, named",
+    [
+        ("I have a Jones fracture, what exercises can I do?", ["fracture"], "a fracture"),
+        ("diagnosed with gout last week, can I run", ["gout"], "gout"),
+        ("got a lisfranc injury, when can I run", ["lisfranc_injury"], "a Lisfranc (midfoot) injury"),
+        (
+            "I've got a stress fracture in my shin, how do I keep fit",
+            ["bone_stress_injury"],
+            "a bone stress injury (stress fracture)",
+        ),
+        ("my physio says it's sinus tarsi syndrome, can I run?", [], UNNAMED),
+        ("I think I broke my ankle", ["fracture"], None),  # a hedge: a safety question instead
+        ("broke my ankle 3 years ago, fully healed, what shoes", ["fracture"], None),
+        ("what is a stress fracture", ["bone_stress_injury"], None),
+        ("my physio said it's achilles tendinopathy, which exercises", ["achilles_tendinopathy_midportion"], None),
+    ],
+)
 def test_named_diagnosis(knowledge, text, values, named):
     assert named_diagnosis(text, values, knowledge) == named
 
@@ -226,8 +261,7 @@ def test_a_named_diagnosis_gets_the_clinicians_plan_not_training_advice(coach, c
 # ---- banner and text name the same time frame ---------------------------------------------------------
 
 TIME_FRAME = {"emergency": "now", "urgent": "today", "soon": "days"}
-NOT_THIS_TIME_FRAME = {"emergency": "within the next few days", "urgent": "within the next few days",
-                       "soon": "today"}
+NOT_THIS_TIME_FRAME = {"emergency": "within the next few days", "urgent": "within the next few days", "soon": "today"}
 
 
 def test_every_warning_names_its_levels_time_frame(knowledge):
@@ -235,21 +269,29 @@ def test_every_warning_names_its_levels_time_frame(knowledge):
     for level, word in TIME_FRAME.items():
         assert word in levels[level]["heading"] and word in levels[level]["banner"], level
     advice = [(f["id"], f["urgency"], f["what_to_do"]) for f in knowledge.red_flags["red_flags"]]
-    advice += [(f"{c['id']}.{row}", c[row]["urgency"], c[row]["text"]) for c in knowledge.safety_checks["checks"]
-               for row in ("none", "unsure") if c[row]["urgency"] != "self_care"]
+    advice += [
+        (f"{c['id']}.{row}", c[row]["urgency"], c[row]["text"])
+        for c in knowledge.safety_checks["checks"]
+        for row in ("none", "unsure")
+        if c[row]["urgency"] != "self_care"
+    ]
     for name, level, text in advice:
         assert TIME_FRAME[level] in text, name
         assert NOT_THIS_TIME_FRAME[level] not in text, name
 
 
-@pytest.mark.parametrize("text, asks", [
-    ("I rolled my ankle yesterday but I can walk on it ok, just a bit swollen", False),
-    ("rolled it, bit swollen", False),
-    ("rolled it yesterday, should I ice it", True),
-    ("twisted my ankle, what exercises help?", True),
-    ("twisted my ankle. Any tips", True),
-    ("can I run on it", True),
-])
+@pytest.mark.parametrize(
+    "text, asks",
+    [
+        ("I rolled my ankle yesterday but I can walk on it ok, just a bit swollen", False),
+        ("rolled it, bit swollen", False),
+        ("rolled it yesterday, should I ice it", True),
+        ("twisted my ankle, what exercises help?", True),
+        ("twisted my ankle. Any tips", True),
+        ("can I run on it", True),
+    ],
+)
 def test_whether_a_message_asks_a_question(text, asks):
     from coach.triage import asks_a_question
+
     assert asks_a_question(text) is asks

@@ -5,6 +5,7 @@ filled from the latest message's entities are already set, as Rasa fills them be
 runs), the parse data of the latest message as ``latest_message`` (with the guard's ``triage``
 when it found a red flag), and the events of the turn.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -18,8 +19,11 @@ DOMAIN: Dict[str, Any] = yaml.safe_load((ROOT / "domain.yml").read_text(encoding
 SENDER = "runner-42"
 
 # Slots filled from the entity of the same name (domain.yml from_entity mappings).
-ENTITY_SLOTS = {name for name, slot in DOMAIN["slots"].items()
-                if any(m.get("type") == "from_entity" for m in slot.get("mappings", []))}
+ENTITY_SLOTS = {
+    name
+    for name, slot in DOMAIN["slots"].items()
+    if any(m.get("type") == "from_entity" for m in slot.get("mappings", []))
+}
 
 
 def initial_slots() -> Dict[str, Any]:
@@ -43,8 +47,13 @@ def red_flag(flag_id: str, urgency: str, matched: str) -> Dict[str, str]:
     return {"id": flag_id, "urgency": urgency, "text": matched}
 
 
-def parse_data(intent: str, text: str, entities: Sequence[dict] = (), confidence: float = 0.93,
-               red_flags: Optional[Sequence[dict]] = None) -> Dict[str, Any]:
+def parse_data(
+    intent: str,
+    text: str,
+    entities: Sequence[dict] = (),
+    confidence: float = 0.93,
+    red_flags: Optional[Sequence[dict]] = None,
+) -> Dict[str, Any]:
     message: Dict[str, Any] = {
         "intent": {"name": intent, "confidence": confidence},
         "entities": [dict(e) for e in entities],
@@ -54,8 +63,13 @@ def parse_data(intent: str, text: str, entities: Sequence[dict] = (), confidence
         "intent_ranking": [{"name": intent, "confidence": confidence}],
     }
     if red_flags is not None:  # the red-flag guard's decision (components/red_flag_guard.py)
-        message["triage"] = {"decision": "warn", "reason": "pattern", "flags": [flag["id"] for flag in red_flags],
-                             "urgency": red_flags[0]["urgency"] if red_flags else None, "asked": None}
+        message["triage"] = {
+            "decision": "warn",
+            "reason": "pattern",
+            "flags": [flag["id"] for flag in red_flags],
+            "urgency": red_flags[0]["urgency"] if red_flags else None,
+            "asked": None,
+        }
     return message
 
 
@@ -63,9 +77,16 @@ def _slot_event(name: str, value: Any) -> Dict[str, Any]:
     return {"event": "slot", "timestamp": None, "name": name, "value": value}
 
 
-def user_turn(intent: str, text: str, entities: Sequence[dict] = (), slots: Optional[Dict[str, Any]] = None,
-              red_flags: Optional[Sequence[dict]] = None, confidence: float = 0.93,
-              active_loop: Optional[str] = None, candidates: Iterable[Tuple[str, Any]] = ()) -> Tracker:
+def user_turn(
+    intent: str,
+    text: str,
+    entities: Sequence[dict] = (),
+    slots: Optional[Dict[str, Any]] = None,
+    red_flags: Optional[Sequence[dict]] = None,
+    confidence: float = 0.93,
+    active_loop: Optional[str] = None,
+    candidates: Iterable[Tuple[str, Any]] = (),
+) -> Tracker:
     """The tracker an action sees right after the runner's message.
 
     ``slots`` is what the conversation already knew (earlier turns). Entity values in this message
