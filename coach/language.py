@@ -19,6 +19,7 @@ from typing import Iterable, List, Tuple
 
 import spacy
 from spacy.language import Language
+from spacy.pipeline import EntityRuler
 
 from coach.knowledge import KNOWLEDGE_DIR, Knowledge, load_knowledge
 
@@ -121,8 +122,9 @@ def build_pipeline(knowledge: Knowledge, base: str = "blank:en") -> Language:
         nlp.initialize()
     else:  # a pretrained pipeline the runner has installed, e.g. en_core_web_md
         nlp = spacy.load(base)
-    ruler_kwargs = {"before": "ner"} if "ner" in nlp.pipe_names else {}
-    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}, **ruler_kwargs)
+    before = "ner" if "ner" in nlp.pipe_names else None  # a pretrained NER must not overrule the knowledge
+    ruler = nlp.add_pipe("entity_ruler", config={"overwrite_ents": True}, before=before)
+    assert isinstance(ruler, EntityRuler)
     ruler.add_patterns(entity_patterns(nlp, knowledge))
     return nlp
 
