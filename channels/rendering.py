@@ -2,16 +2,12 @@
 
 The product contract's ``custom`` payload is read by widgets; a chat app can't show it, so here it
 becomes text the runner sees: an urgency line (at the top of the reply for emergency/urgent, the
-first thing read) and the sources line when the text does not already carry it. Buttons become
-the channel's quick replies: a Telegram inline keyboard or a Slack ``actions`` block.
+first thing read) and the sources line when the text does not already carry it. Each app's own
+format is in channels/telegram_format.py and channels/slack_format.py.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import re
-from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Any, Dict, Iterable, List, Optional
 
@@ -24,14 +20,6 @@ URGENCY_LINES = {
     level: f"{_EMOJI[level]} {wording['banner']}"
     for level, wording in load_knowledge().messages["urgency_levels"].items()
 }
-
-TELEGRAM_TEXT_LIMIT = 4000  # Telegram allows 4096 (UTF-16 units); keep a margin for emoji
-TELEGRAM_CALLBACK_BYTES = 64  # callback_data limit
-SLACK_SECTION_LIMIT = 2900  # a section block's text may hold 3000 characters
-SLACK_BUTTON_TEXT = 75  # a button's label may hold 75 characters
-SLACK_BUTTON_VALUE = 2000
-SLACK_MAX_BLOCKS = 50
-SLACK_BUTTONS_PER_ACTIONS = 25
 
 
 @dataclass(frozen=True)
@@ -133,96 +121,3 @@ def split_text(text: str, limit: int) -> List[str]:
 
 
 # ---- Telegram -------------------------------------------------------------------------------
-class CallbackPayloads:
-    """Telegram's callback_data holds 64 bytes; longer button payloads travel as a short key.
-
-    The key is a hash of the payload, remembered here (bounded, most recent kept). A key that is
-    no longer known (e.g. after a restart) decodes to None; the channel then uses the button title.
-    """
-
-    PREFIX = "~"
-
-    def __init__(self, capacity: int = 20_000):
-        self.capacity = capacity
-        self._payloads: "OrderedDict[str, str]" = OrderedDict()
-
-    def encode(self, payload: str) -> str:
-        if len(payload.encode("utf-8")) <= TELEGRAM_CALLBACK_BYTES and not payload.startswith(self.PREFIX):
-            return payload
-        digest = base64.urlsafe_b64encode(hashlib.sha256(payload.encode("utf-8")).digest()).decode("ascii")
-        key = self.PREFIX + digest[:32]
-        self._payloads[key] = payload
-        self._payloads.move_to_end(key)
-        while len(self._payloads) > self.capacity:
-            self._payloads.popitem(last=False)
-        return key
-
-    def decode(self, data: str) -> Optional[str]:
-        if not data.startswith(self.PREFIX):
-            return data
-        return self._payloads.get(data)
-
-
-def telegram_messages(message: ChatMessage, payloads: CallbackPayloads) -> List[Dict[str, Any]]:
-    """sendMessage bodies (without chat_id) for one chat message; buttons go on the last part."""
-    parts = split_text(message.text, TELEGRAM_TEXT_LIMIT) or (["Choose one:"] if message.buttons else [])
-    bodies: List[Dict[str, Any]] = [{"text": part} for part in parts]
-    if message.buttons and bodies:
-        keyboard = [[{"text": b.title, "callback_data": payloads.encode(b.payload)}] for b in message.buttons]
-        bodies[-1]["reply_markup"] = {"inline_keyboard": keyboard}
-    return bodies
-
-
-# ---- Slack ------------------------------------------------------------------------------------
-def slack_escape(text: str) -> str:
-    """Slack reads &, < and > as markup; escape them so the text shows as written."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-_MENTION = re.compile(r"<[@!#][^>]*>")
-_LINK = re.compile(r"<([^>|]+)(?:\|([^>]*))?>")
-
-
-def slack_plain_text(text: str) -> str:
-    """What a runner typed in Slack, without mentions and markup: '<@U1> hi &amp; bye' -> 'hi & bye'."""
-    text = _MENTION.sub(" ", text or "")
-    text = _LINK.sub(lambda m: m.group(2) or m.group(1).removeprefix("mailto:"), text)
-    text = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-    return re.sub(r"[ \t]+", " ", text).strip()
-
-
-def slack_message(message: ChatMessage) -> Dict[str, Any]:
-    """chat.postMessage fields (without channel/thread_ts): fallback text and blocks."""
-    blocks: List[Dict[str, Any]] = []
-    if message.urgency_line:
-        blocks.append(
-            {"type": "section", "text": {"type": "mrkdwn", "text": f"*{slack_escape(message.urgency_line)}*"}}
-        )
-    room = (
-        SLACK_MAX_BLOCKS
-        - len(blocks)
-        - (1 + (len(message.buttons) - 1) // SLACK_BUTTONS_PER_ACTIONS if message.buttons else 0)
-    )
-    chunks = split_text(slack_escape(message.body), SLACK_SECTION_LIMIT)
-    if len(chunks) > room:
-        chunks = chunks[:room]
-        chunks[-1] = chunks[-1][: SLACK_SECTION_LIMIT - 1] + "…"
-    blocks += [{"type": "section", "text": {"type": "mrkdwn", "text": chunk}} for chunk in chunks]
-    for start in range(0, len(message.buttons), SLACK_BUTTONS_PER_ACTIONS):
-        group = message.buttons[start : start + SLACK_BUTTONS_PER_ACTIONS]
-        blocks.append(
-            {
-                "type": "actions",
-                "block_id": f"quick_replies_{start // SLACK_BUTTONS_PER_ACTIONS}",
-                "elements": [
-                    {
-                        "type": "button",
-                        "action_id": f"quick_reply_{start + i}",
-                        "text": {"type": "plain_text", "text": b.title[:SLACK_BUTTON_TEXT], "emoji": True},
-                        "value": b.payload[:SLACK_BUTTON_VALUE],
-                    }
-                    for i, b in enumerate(group)
-                ],
-            }
-        )
-    return {"text": message.text[:39_000] or " ", "blocks": blocks}

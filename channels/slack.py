@@ -39,7 +39,8 @@ from channels.common import (
     run_turn,
 )
 from channels.intake import sender_id
-from channels.rendering import render_turn, slack_message, slack_plain_text
+from channels.rendering import render_turn
+from channels.slack_format import slack_message, slack_plain_text
 from channels.verify import verify_slack_request
 from serving.deliveries import DONE, WORKING
 from serving.limits import MAX_BODY_BYTES

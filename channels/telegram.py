@@ -36,7 +36,8 @@ from channels.common import (
     run_turn,
 )
 from channels.intake import sender_id
-from channels.rendering import CallbackPayloads, render_turn, telegram_messages
+from channels.rendering import render_turn
+from channels.telegram_format import CallbackPayloads, telegram_messages
 from channels.verify import telegram_secret_ok, valid_telegram_secret
 from serving.deliveries import DONE, WORKING
 from serving.limits import MAX_BODY_BYTES

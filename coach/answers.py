@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Sequence, Tuple
 
+from coach.context import Context
+from coach.exercises import ExerciseLibrary
 from coach.knowledge import Knowledge
 from coach.plans import PlanBuilder
 from coach.replies import Reply, bullet_list, button, source_line
@@ -30,29 +32,13 @@ EVIDENCE_WORDS = {
 
 
 @dataclass
-class Context:
-    """What the conversation has told us about this runner (mirrors the Rasa slots)."""
-
-    location: Optional[str] = None
-    onset: Optional[str] = None
-    condition: Optional[str] = None
-    exercise: Optional[str] = None
-    equipment: Sequence[str] = ()
-    mentioned: Sequence[str] = ()  # entity values in the latest message
-    painful_now: Optional[bool] = None
-    runs_per_week: Optional[int] = None
-    red_flags: Sequence[str] = ()  # red-flag ids raised earlier in this conversation
-    disclaimer_shown: bool = False
-    diagnosis: Optional[str] = None  # a clinician-managed diagnosis named in the latest message
-
-
-@dataclass
 class Coach:
     knowledge: Knowledge
     _general: Dict[str, dict] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.plans = PlanBuilder(self)
+        self.exercises = ExerciseLibrary(self.knowledge)
+        self.plans = PlanBuilder(self.knowledge, self.exercises)
         self.safety = SafetyReplies(self.knowledge)
         for entry in self.knowledge.topics:
             if "applies_to" not in entry:
@@ -132,7 +118,7 @@ class Coach:
         note = entry.get("evidence_note", "")
         parts.append(f"{EVIDENCE_WORDS[entry['evidence']]}{'. ' + note if note else '.'}")
         sources = self.knowledge.citations(entry["sources"])
-        parts.append("Source: " + "; ".join(sources))
+        parts.append(source_line(sources))
         return Reply(
             topic=topic or entry["topic"],
             urgency=entry["urgency"],
@@ -185,7 +171,7 @@ class Coach:
         if condition.get("evidence_note"):
             parts.append(condition["evidence_note"])
         sources = self.knowledge.citations(condition["sources"])
-        parts.append("Source: " + "; ".join(sources))
+        parts.append(source_line(sources))
         buttons = (
             [button("Exercises for this", "exercises", condition=condition["id"])]
             if self_care and condition.get("exercises")
@@ -219,7 +205,7 @@ class Coach:
             f"Dose: {exercise['dose']}",
             f"Progression: {exercise['progression']}",
             "Take care:\n" + bullet_list(exercise["cautions"]),
-            "Source: " + "; ".join(sources),
+            source_line(sources),
         ]
         return Reply(
             topic="exercise_howto",
@@ -230,62 +216,10 @@ class Coach:
         )
 
     def exercise_card(self, exercise: dict, reason: Optional[str] = None) -> dict:
-        card = {
-            "id": exercise["id"],
-            "name": exercise["name"],
-            "trains": exercise["trains"],
-            "dose": exercise["dose"],
-            "equipment": [self.knowledge.equipment[e]["label"] for e in exercise["equipment"]],
-            "steps": exercise["steps"],
-        }
-        if reason:
-            card["why"] = reason
-        return card
+        return self.exercises.card(exercise, reason)
 
     def choose_exercises(self, context: Context, limit: int = 4) -> List[Tuple[dict, str]]:
-        """Exercises that fit where it hurts, the condition, the kit at hand and whether it's sore now."""
-        ranked = []
-        for order, exercise in enumerate(self.knowledge.exercises.values()):
-            if context.painful_now and not exercise["ok_when_sore"]:
-                continue
-            missing = set(exercise["equipment"]) - set(context.equipment)
-            if missing and context.equipment:  # the runner told us what they have: respect it
-                continue
-            helps = exercise["helps"]
-            score, reasons = 0.0, []
-            if context.condition and context.condition in helps["conditions"]:
-                score += 3
-                reasons.append(f"recommended for {self.knowledge.conditions[context.condition]['name'].lower()}")
-            elif (
-                context.location
-                and context.location in helps["locations"]
-                and not (context.condition and helps["conditions"])
-            ):
-                score += 2
-                reasons.append(f"works the area around {self.knowledge.location_label(context.location)}")
-            elif not helps["locations"] and not helps["conditions"]:
-                score += 0.5
-                reasons.append("general ankle strength and control for runners")
-            elif context.location or context.condition:
-                continue  # written for somewhere else
-            else:
-                score += 0.2
-                reasons.append(f"trains {exercise['trains'].rstrip('.').lower()}")
-            if not exercise["equipment"]:
-                score += 0.3
-                reasons.append("needs no equipment")
-            elif not missing:
-                score += 0.4
-                kit = ", ".join(self.knowledge.equipment[e]["label"] for e in exercise["equipment"])
-                reasons.append(f"uses the {kit} you have" if context.equipment else f"needs: {kit}")
-            else:
-                kit = ", ".join(self.knowledge.equipment[e]["label"] for e in exercise["equipment"])
-                reasons.append(f"needs: {kit}")
-            if context.painful_now:
-                reasons.append("gentle enough while it's sore")
-            ranked.append((-score, order, exercise, "; ".join(reasons)))
-        ranked.sort(key=lambda item: (item[0], item[1]))
-        return [(exercise, reason) for _, _, exercise, reason in ranked[:limit]]
+        return self.exercises.choose(context, limit)
 
     def _exercises(self, topic: str, context: Context) -> Reply:
         chosen = self.choose_exercises(context)
@@ -308,15 +242,13 @@ class Coach:
             source_ids.extend(ex["sources"])
         if general:
             source_ids.extend(general["sources"])
+        source_ids.extend(self.knowledge.pain_during_exercise["sources"])
         sources = self.knowledge.citations(source_ids)
         parts = [intro, "\n".join(lines)]
         if general:
             parts.append(general["text"].strip())
-        parts.append(
-            "Pain during an exercise up to about 3-5 out of 10 is acceptable if it settles by the next "
-            "morning; stop and get advice if it's sharper or building day to day."
-        )
-        parts.append("Source: " + "; ".join(sources))
+        parts.append(self.knowledge.pain_during_exercise["text"].strip())
+        parts.append(source_line(sources))
         buttons = [button(f"How to: {ex['name']}", "exercise_howto", exercise=ex["id"]) for ex, _ in chosen[:3]]
         if context.location is None and context.condition is None:
             buttons += self.location_buttons()[:4]

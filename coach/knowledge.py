@@ -50,6 +50,7 @@ class Knowledge:
     safety_checks: dict
     locations: Dict[str, dict] = field(default_factory=dict)
     equipment: Dict[str, dict] = field(default_factory=dict)
+    pain_during_exercise: Dict[str, Any] = field(default_factory=dict)  # shown with every exercise list
 
     def citations(self, source_ids: Iterable[str]) -> List[str]:
         """Short citations for source ids, in order, without repeats."""
@@ -176,6 +177,9 @@ def _cross_check(directory: Path, k: Knowledge) -> None:
             k.conditions,
             "condition",
         )
+    _check_refs(
+        p("exercises"), "pain_during_exercise", "sources", k.pain_during_exercise["sources"], k.sources, "source"
+    )
     for flag in k.red_flags["red_flags"]:
         _check_refs(p("red_flags"), flag["id"], "sources", flag["sources"], k.sources, "source")
     for plan_key in ("weekly_programme", "return_to_run"):
@@ -235,6 +239,7 @@ def read_knowledge(directory: Path | str = KNOWLEDGE_DIR) -> Knowledge:
         safety_checks=raw["safety_checks"],
         locations=_index(directory / "vocabulary.yml", vocabulary["locations"], "location"),
         equipment=_index(directory / "vocabulary.yml", vocabulary["equipment"], "equipment"),
+        pain_during_exercise=raw["exercises"]["pain_during_exercise"],
     )
     _index(directory / "topics.yml", knowledge.topics, "topic entry")
     _index(directory / "red_flags.yml", knowledge.red_flags["red_flags"], "red flag")

@@ -10,12 +10,12 @@ Both come as readable text plus a structured ``plan`` payload a widget can rende
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence
 
-from coach.replies import Reply, button
-
-if TYPE_CHECKING:  # avoid a circular import at run time
-    from coach.answers import Coach, Context
+from coach.context import Context
+from coach.exercises import ExerciseLibrary
+from coach.knowledge import Knowledge
+from coach.replies import Reply, button, source_line
 
 # Which days become running days for 1..7 runs a week, most important first (long run on day 7).
 RUN_DAY_PRIORITY = [7, 2, 4, 6, 3, 5, 1]
@@ -23,19 +23,19 @@ STRENGTH_DAYS = (1, 3)
 
 
 class PlanBuilder:
-    def __init__(self, coach: "Coach"):
-        self.coach = coach
-        self.knowledge = coach.knowledge
-        self.plans = coach.knowledge.plans
+    def __init__(self, knowledge: Knowledge, exercises: ExerciseLibrary):
+        self.knowledge = knowledge
+        self.exercises = exercises
+        self.plans = knowledge.plans
 
     # ---- shared -----------------------------------------------------------------------------
-    def _usable(self, exercise_id: str, context: "Context") -> bool:
+    def _usable(self, exercise_id: str, context: Context) -> bool:
         exercise = self.knowledge.exercises[exercise_id]
         if context.painful_now and not exercise["ok_when_sore"]:
             return False
         return not (context.equipment and set(exercise["equipment"]) - set(context.equipment))
 
-    def _substitute(self, exercise_id: str, context: "Context", taken: List[str]) -> Optional[str]:
+    def _substitute(self, exercise_id: str, context: Context, taken: List[str]) -> Optional[str]:
         """A kit-free (and, if sore, gentle) move that trains a similar area, for one we can't use."""
         original = self.knowledge.exercises[exercise_id]
         candidates = []
@@ -52,7 +52,7 @@ class PlanBuilder:
         return {"id": exercise_id, "name": exercise["name"], "dose": dose or exercise["dose"]}
 
     def _slots(
-        self, template_slots: List[dict], context: "Context", extra: Sequence[str] = (), extra_count: int = 2
+        self, template_slots: List[dict], context: Context, extra: Sequence[str] = (), extra_count: int = 2
     ) -> List[Dict[str, str]]:
         """The template's moves (swapped where unusable), plus up to ``extra_count`` new targeted ones."""
         chosen: List[Dict[str, str]] = []
@@ -72,7 +72,7 @@ class PlanBuilder:
                 added += 1
         return chosen
 
-    def _personalised_for(self, context: "Context") -> Dict[str, object]:
+    def _personalised_for(self, context: Context) -> Dict[str, object]:
         facts: Dict[str, object] = {}
         if context.runs_per_week:
             facts["runs_per_week"] = context.runs_per_week
@@ -87,7 +87,7 @@ class PlanBuilder:
         return facts
 
     # ---- 7-day programme ---------------------------------------------------------------------
-    def weekly(self, context: "Context") -> Reply:
+    def weekly(self, context: Context) -> Reply:
         template = self.plans["weekly_programme"]
         if context.runs_per_week:
             run_days = set(RUN_DAY_PRIORITY[: max(0, min(7, context.runs_per_week))])
@@ -96,7 +96,7 @@ class PlanBuilder:
         if context.painful_now:
             run_days = set()
         targeted = (
-            [exercise["id"] for exercise, _ in self.coach.choose_exercises(context, limit=8)]
+            [exercise["id"] for exercise, _ in self.exercises.choose(context, limit=8)]
             if (context.location or context.condition)
             else []
         )
@@ -113,17 +113,13 @@ class PlanBuilder:
             )
         lines = [template["title"], template["intro"].strip()]
         if context.painful_now:
-            lines.append(
-                "While it's sore: no running days for now, only gentle moves. Keep fit with pain-free "
-                "cycling or swimming, and add running back when pain stays at 5/10 or less and settles "
-                "by the next morning."
-            )
+            lines.append(template["while_sore"].strip())
         for day in days:
             run = " + easy run" if day["run"] else ""
             moves = "; ".join(f"{slot['name']} ({slot['dose']})" for slot in day["exercises"]) or "rest"
             lines.append(f"Day {day['day']} - {day['focus']}{run}: {moves}")
         sources = self.knowledge.citations(template["sources"])
-        lines.append("Source: " + "; ".join(sources))
+        lines.append(source_line(sources))
         payload = {
             "kind": "weekly",
             "title": template["title"],
@@ -144,7 +140,7 @@ class PlanBuilder:
         )
 
     # ---- return to running -------------------------------------------------------------------
-    def return_to_run(self, context: "Context") -> Reply:
+    def return_to_run(self, context: Context) -> Reply:
         template = self.plans["return_to_run"]
         stages = []
         for stage in template["stages"]:
@@ -161,15 +157,9 @@ class PlanBuilder:
         start = stages[1]["id"] if context.painful_now is False else stages[0]["id"]
         lines = [template["title"], template["intro"].strip(), "Pain rule: " + template["pain_rule"].strip()]
         if context.painful_now is False:
-            lines.append(
-                f"As it isn't sore now, start at {stages[1]['name']} if you can already walk with "
-                "full weight and no limp; otherwise start at stage 1."
-            )
+            lines.append(template["not_sore_now"].strip().format(stage=stages[1]["name"]))
         if context.runs_per_week:
-            lines.append(
-                f"From the walk-jog stage, keep to at most your usual {context.runs_per_week} runs a "
-                "week, with a rest day after each run at first."
-            )
+            lines.append(template["runs_per_week"].strip().format(runs=context.runs_per_week))
         for stage in stages:
             moves = ", ".join(slot["name"] for slot in stage["exercises"])
             lines.append(
@@ -178,7 +168,7 @@ class PlanBuilder:
                 + f"\n  Move on when: {' '.join(stage['advance_when'])}"
             )
         sources = self.knowledge.citations(template["sources"])
-        lines.append("Source: " + "; ".join(sources))
+        lines.append(source_line(sources))
         payload = {
             "kind": "return_to_run",
             "title": template["title"],

@@ -56,6 +56,7 @@ def button(title: str, intent: str, **entities: Optional[str]) -> Dict[str, str]
 
 
 def source_line(sources: List[str]) -> str:
+    """The line every medical answer ends with: its sources, as the knowledge file cites them."""
     return "Source: " + "; ".join(sources)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import List, Optional
 
 from coach.knowledge import Knowledge
-from coach.replies import Reply
+from coach.replies import Reply, source_line
 
 KEEP, REDUCE, PAUSE, CLINICIAN = "keep_running", "reduce_load", "pause_running", "see_clinician"
 CAUTION_ORDER = [KEEP, REDUCE, PAUSE, CLINICIAN]
@@ -197,7 +197,7 @@ def explain(decision: RestDecision, answers: RestAnswers, knowledge: Knowledge) 
             f"{wording['title']}.",
             "Why: " + "; ".join(dict.fromkeys(reasons)) + ".",
             wording["text"].strip(),
-            "Source: " + "; ".join(sources),
+            source_line(sources),
         ]
     )
     return Reply(

@@ -1,21 +1,11 @@
-"""How a turn of bot messages reads on Telegram and Slack (channels/rendering.py, plain Python)."""
+"""How a turn of bot messages reads on Telegram and Slack (channels/rendering.py and the two formats,
+plain Python)."""
 
 import pytest
 
-from channels.rendering import (
-    TELEGRAM_CALLBACK_BYTES,
-    TELEGRAM_TEXT_LIMIT,
-    URGENCY_LINES,
-    Button,
-    CallbackPayloads,
-    ChatMessage,
-    render_turn,
-    slack_escape,
-    slack_message,
-    slack_plain_text,
-    split_text,
-    telegram_messages,
-)
+from channels.rendering import URGENCY_LINES, Button, ChatMessage, render_turn, split_text
+from channels.slack_format import slack_escape, slack_message, slack_plain_text
+from channels.telegram_format import TELEGRAM_CALLBACK_BYTES, TELEGRAM_TEXT_LIMIT, CallbackPayloads, telegram_messages
 from coach.answers import Context
 from coach.replies import button
 
