@@ -13,11 +13,12 @@ from typing import List
 
 import requests
 
+from coach.knowledge import load_knowledge
+
+# The wording lives with the urgency levels in knowledge/messages.yml, as for Telegram and Slack.
 URGENCY_BANNERS = {
-    "emergency": "!!! EMERGENCY: call emergency services or go to A&E now !!!",
-    "urgent": "!! URGENT: see a clinician today !!",
-    "soon": "! See a physio or doctor within days !",
-    "pending": "? Safety check: please answer the question below ?",
+    level: f"{'!' * (3 - min(rank, 2))} {wording['banner']}"
+    for rank, (level, wording) in enumerate(load_knowledge().messages["urgency_levels"].items())
 }
 
 

@@ -48,53 +48,44 @@ def cluster(tmp_path_factory):
 
 def check(cluster, turns, fault):
     result = audit(cluster, turns)
-    figures[fault] = {"turns": len(turns), **result.as_dict()}
+    figures[fault] = {"turns": len(turns), **result.as_dict(), "problems": result.problems[:20]}
     assert result.problems == [], f"{fault}: {result.problems[:10]}"
     return result
 
 
-def test_a_rasa_server_killed_mid_load_loses_and_repeats_nothing(cluster):
+def killed_during_load(cluster, tag, process, script=SCRIPT, after=1 / 3):
+    """Run the conversations and SIGKILL ``process`` once ``after`` of their turns are answered;
+    returns the turns and the killed pid (scripts/cluster starts the process again)."""
     killed = {}
 
-    def kill_one():
-        killed["pid"] = cluster.kill("rasa-1", signal.SIGKILL)
+    def kill():
+        killed["pid"] = cluster.kill(process, signal.SIGKILL)
 
-    conversations = scripts("kill")
-    total = sum(len(t) for t in conversations.values())
-    turns = run_conversations(cluster, conversations, "kill", during=(total // 3, kill_one))
+    conversations = scripts(tag, script)
+    total = sum(len(turns) for turns in conversations.values())
+    turns = run_conversations(cluster, conversations, tag, during=(int(total * after), kill))
     assert killed, "the fault was not injected"
+    return turns, killed["pid"]
+
+
+def test_a_rasa_server_killed_mid_load_loses_and_repeats_nothing(cluster):
+    turns, pid = killed_during_load(cluster, "kill", "rasa-1")
     check(cluster, turns, "rasa_server_sigkill")
     # the killed server is started again and rejoins
-    cluster.wait_restarted("rasa-1", killed["pid"], f"http://127.0.0.1:{cluster.base + 1}/health")
+    cluster.wait_restarted("rasa-1", pid, f"http://127.0.0.1:{cluster.base + 1}/health")
 
 
 def test_the_action_server_stopped_for_a_while(cluster):
-    stopped = {}
-
-    def stop_actions():
-        stopped["pid"] = cluster.kill("actions", signal.SIGKILL)
-
-    conversations = scripts("actions", SCRIPT[:3])
-    total = sum(len(t) for t in conversations.values())
-    turns = run_conversations(cluster, conversations, "actions", during=(total // 4, stop_actions))
-    assert stopped
+    turns, pid = killed_during_load(cluster, "actions", "actions", SCRIPT[:3], after=1 / 4)
     check(cluster, turns, "action_server_stopped")
     # a red flag got its warning whether or not the action server was there
     warned = [t for t in turns if t.text == RED_FLAG]
     assert all(any((r.get("custom") or {}).get("urgency") == "emergency" for r in t.replies) for t in warned)
-    cluster.wait_restarted("actions", stopped["pid"], f"http://127.0.0.1:{cluster.action_port}/health")
+    cluster.wait_restarted("actions", pid, f"http://127.0.0.1:{cluster.action_port}/health")
 
 
 def test_redis_restarted_mid_load(cluster):
-    restarted = {}
-
-    def restart_redis():
-        restarted["pid"] = cluster.kill("redis", signal.SIGKILL)
-
-    conversations = scripts("redis", SCRIPT[:3])
-    total = sum(len(t) for t in conversations.values())
-    turns = run_conversations(cluster, conversations, "redis", during=(total // 3, restart_redis))
-    assert restarted
+    turns, _ = killed_during_load(cluster, "redis", "redis", SCRIPT[:3])
     check(cluster, turns, "redis_restarted")
 
 

@@ -83,3 +83,14 @@ def test_the_safe_reply_is_given_once_per_turn():
     assert not answered_this_turn([UserUttered("hi"), ActionExecuted("action_answer")])
     assert answered_this_turn([UserUttered("hi"), BotUttered("I can't reach my knowledge right now")])
     assert not answered_this_turn([BotUttered("earlier turn"), UserUttered("hi")])
+
+
+def test_the_redis_url_is_read_whole_and_a_restart_is_ridden_out():
+    from serving.lock_store import redis_client
+
+    client = redis_client("redis://:p%40ss@redis.internal:6390/2")
+    kwargs = client.connection_pool.connection_kwargs
+    assert (kwargs["host"], kwargs["port"], kwargs["db"], kwargs["password"]) == ("redis.internal", 6390, 2, "p@ss")
+    # a refused connection (Redis restarting) is retried, not raised at once
+    connection = client.connection_pool.make_connection()  # not connected: no server needed
+    assert ConnectionRefusedError in connection.retry._supported_errors
