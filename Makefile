@@ -33,6 +33,7 @@ help:
 setup:
 	@scripts/ensure-venv
 	@scripts/ensure-web
+	@$(PY) -m channels.widget_wording web/widget/wording.json
 	@$(PY) -m coach.language build --base "$(SPACY_BASE)"
 	@scripts/ensure-model
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -83,19 +83,13 @@ class ActionRestAdvice(Action):
 
     @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        context = context_from(tracker)
-        answers = self._answers(tracker, red_flag=bool(context.red_flags))
-        if answers is None or context.red_flags:
-            reply = get_coach().answer("when_to_rest", context)
-        else:
-            reply = get_coach().rest_advice(answers, context)
+        reply = get_coach().rest_advice(self._answers(tracker), context_from(tracker))
         clear = [SlotSet(slot, None) for slot in QUESTIONS]
         return send(dispatcher, reply, topic_slot="when_to_rest") + clear
 
     @staticmethod
-    def _answers(tracker: Tracker, red_flag: bool) -> Optional[RestAnswers]:
+    def _answers(tracker: Tracker) -> RestAnswers:
         values = {slot: tracker.get_slot(slot) for slot in QUESTIONS}
         for slot in BONE_SCREEN:
             values[slot] = values[slot] is True
-        answers = RestAnswers(**values, red_flag=red_flag)
-        return answers if answers.complete else None
+        return RestAnswers(**values)

@@ -25,20 +25,13 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from channels.common import (
-    ApiClient,
-    DeliveryFailed,
-    KnowsItsApp,
-    OrderedTasks,
-    TurnCollector,
-    acknowledge_when_done,
-    env,
-    run_turn,
-)
+from channels.chat_api import ApiClient, env
 from channels.intake import sender_id
 from channels.rendering import render_turn
 from channels.telegram_format import CallbackPayloads, telegram_messages
+from channels.turns import KnowsItsApp, TurnCollector, run_turn
 from channels.verify import telegram_secret_ok, valid_telegram_secret
+from channels.webhook_work import DeliveryFailed, OrderedTasks, acknowledge_when_done
 from serving.deliveries import DONE, WORKING
 from serving.limits import MAX_BODY_BYTES
 from serving.shared import deliveries

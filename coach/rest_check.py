@@ -132,7 +132,6 @@ class RestAnswers:
     swelling: Optional[bool]
     rest_or_night_pain: Optional[bool]
     weeks_of_pain: Optional[float]
-    red_flag: bool = False
     bone_spot_pain: bool = False
     pain_grows_during_run: bool = False
     hop_pain: bool = False
@@ -158,10 +157,8 @@ def decide(answers: RestAnswers, knowledge: Knowledge) -> RestDecision:
     safe_max, acceptable_max = config["pain_scale"]["safe_max"], config["pain_scale"]["acceptable_max"]
     screen = answers.bone_screen_positive
     if screen:  # the pain rule is for tendons: possible bone stress goes to a clinician
-        return RestDecision(CLINICIAN, ["red_flag"] * answers.red_flag + screen + ["bone_screen"])
+        return RestDecision(CLINICIAN, screen + ["bone_screen"])
     votes: List[tuple] = []  # (action, reason)
-    if answers.red_flag:
-        votes.append((CLINICIAN, "red_flag"))
     if answers.rest_or_night_pain:
         votes.append((CLINICIAN, "rest_or_night_pain"))
     pain = answers.pain_during_run

@@ -53,7 +53,7 @@ def test_every_medical_answer_names_its_source(coach, knowledge):
 
 def test_every_entry_answer_grades_its_evidence(coach, knowledge):
     for entry in knowledge.topics:
-        reply = coach.entry_reply(entry)
+        reply = coach.entries.reply(entry)
         assert "Evidence: " in reply.text, entry["id"]
         if entry["evidence"] == "weak":
             assert "Evidence: weak" in reply.text
@@ -98,7 +98,7 @@ def test_exercise_howto_by_alias_id(coach):
 
 
 def test_exercises_respect_equipment_and_soreness(coach, knowledge):
-    chosen = coach.choose_exercises(
+    chosen = coach.exercise_library.choose(
         Context(location="outer_ankle", equipment=("resistance_band",), painful_now=True), limit=10
     )
     assert chosen
@@ -109,8 +109,8 @@ def test_exercises_respect_equipment_and_soreness(coach, knowledge):
 
 
 def test_exercises_follow_location(coach):
-    achilles = [ex["id"] for ex, _ in coach.choose_exercises(Context(location="back_ankle"))]
-    shin = [ex["id"] for ex, _ in coach.choose_exercises(Context(location="shin"))]
+    achilles = [ex["id"] for ex, _ in coach.exercise_library.choose(Context(location="back_ankle"))]
+    shin = [ex["id"] for ex, _ in coach.exercise_library.choose(Context(location="shin"))]
     assert achilles != shin
 
 

@@ -1,6 +1,8 @@
 """How a turn of bot messages reads on Telegram and Slack (channels/rendering.py and the two formats,
 plain Python)."""
 
+import json
+
 import pytest
 
 from channels.rendering import URGENCY_LINES, Button, ChatMessage, render_turn, split_text
@@ -153,3 +155,16 @@ def test_slack_text_in_and_out():
     assert slack_plain_text("<@U0BOT> why does my ankle hurt &amp; swell?") == "why does my ankle hurt & swell?"
     assert slack_plain_text("see <https://example.org|this> or <https://x.org>") == "see this or https://x.org"
     assert slack_plain_text("<@U0BOT>") == ""
+
+
+def test_the_widget_words_every_urgency_as_the_chat_apps_do(knowledge, tmp_path):
+    """One wording for the runner on every channel: the widget's banners (written to wording.json at
+    set-up) are the knowledge file's, the same words Telegram and Slack put on top."""
+    from channels.widget_wording import write  # noqa: PLC0415
+
+    target = tmp_path / "wording.json"
+    assert write(target, knowledge) and not write(target, knowledge)  # rewritten only when it changes
+    wording = json.loads(target.read_text(encoding="utf-8"))
+    for level in ("emergency", "urgent", "soon", "pending"):
+        assert wording["urgency"][level] in URGENCY_LINES[level]
+    assert "call emergency services" in wording["unreachable"]

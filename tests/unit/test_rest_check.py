@@ -4,6 +4,7 @@ cautions a physio would add (limp, swelling, rest/night pain, long-standing, red
 
 import pytest
 
+from coach.context import Context
 from coach.rest_check import (
     CLINICIAN,
     KEEP,
@@ -17,67 +18,81 @@ from coach.rest_check import (
     parse_yes_no,
 )
 
-# pain, settles_by_morning, limping, swelling, rest_or_night_pain, weeks, red_flag -> decision
+# pain, settles_by_morning, limping, swelling, rest_or_night_pain, weeks -> decision
 TABLE = [
     # plain pain-monitoring, nothing else wrong
-    (0, True, False, False, False, 1, False, KEEP),
-    (1, True, False, False, False, 2, False, KEEP),
-    (2, True, False, False, False, 8, False, KEEP),  # long-standing but in the safe range: fine
-    (3, True, False, False, False, 1, False, KEEP),
-    (4, True, False, False, False, 3, False, KEEP),
-    (5, True, False, False, False, 2, False, KEEP),
-    (5, True, False, False, False, 5.9, False, KEEP),
-    (6, True, False, False, False, 1, False, PAUSE),  # above 5/10 is too much
-    (7, True, False, False, False, 2, False, PAUSE),
-    (10, True, False, False, False, 0.1, False, PAUSE),
+    (0, True, False, False, False, 1, KEEP),
+    (1, True, False, False, False, 2, KEEP),
+    (2, True, False, False, False, 8, KEEP),  # long-standing but in the safe range: fine
+    (3, True, False, False, False, 1, KEEP),
+    (4, True, False, False, False, 3, KEEP),
+    (5, True, False, False, False, 2, KEEP),
+    (5, True, False, False, False, 5.9, KEEP),
+    (6, True, False, False, False, 1, PAUSE),  # above 5/10 is too much
+    (7, True, False, False, False, 2, PAUSE),
+    (10, True, False, False, False, 0.1, PAUSE),
     # not settled by the next morning
-    (0, False, False, False, False, 1, False, REDUCE),
-    (2, False, False, False, False, 2, False, REDUCE),
-    (3, False, False, False, False, 1, False, REDUCE),
-    (5, False, False, False, False, 4, False, REDUCE),
-    (6, False, False, False, False, 1, False, PAUSE),
-    (8, False, False, False, False, 3, False, PAUSE),
+    (0, False, False, False, False, 1, REDUCE),
+    (2, False, False, False, False, 2, REDUCE),
+    (3, False, False, False, False, 1, REDUCE),
+    (5, False, False, False, False, 4, REDUCE),
+    (6, False, False, False, False, 1, PAUSE),
+    (8, False, False, False, False, 3, PAUSE),
     # limping
-    (1, True, True, False, False, 1, False, PAUSE),
-    (4, True, True, False, False, 2, False, PAUSE),
-    (4, False, True, False, False, 1, False, PAUSE),
-    (7, False, True, False, False, 1, False, PAUSE),
+    (1, True, True, False, False, 1, PAUSE),
+    (4, True, True, False, False, 2, PAUSE),
+    (4, False, True, False, False, 1, PAUSE),
+    (7, False, True, False, False, 1, PAUSE),
     # swelling
-    (1, True, False, True, False, 1, False, REDUCE),  # mild pain + swelling: back off
-    (2, True, False, True, False, 2, False, REDUCE),
-    (3, True, False, True, False, 1, False, PAUSE),  # swelling with more than safe pain
-    (5, True, False, True, False, 2, False, PAUSE),
-    (1, True, True, True, False, 1, False, PAUSE),
-    (0, False, False, True, False, 1, False, REDUCE),
+    (1, True, False, True, False, 1, REDUCE),  # mild pain + swelling: back off
+    (2, True, False, True, False, 2, REDUCE),
+    (3, True, False, True, False, 1, PAUSE),  # swelling with more than safe pain
+    (5, True, False, True, False, 2, PAUSE),
+    (1, True, True, True, False, 1, PAUSE),
+    (0, False, False, True, False, 1, REDUCE),
     # pain at rest or at night: possible bone stress -> clinician, whatever else
-    (0, True, False, False, True, 1, False, CLINICIAN),
-    (2, True, False, False, True, 0.5, False, CLINICIAN),
-    (4, True, False, False, True, 2, False, CLINICIAN),
-    (7, False, True, True, True, 1, False, CLINICIAN),
+    (0, True, False, False, True, 1, CLINICIAN),
+    (2, True, False, False, True, 0.5, CLINICIAN),
+    (4, True, False, False, True, 2, CLINICIAN),
+    (7, False, True, True, True, 1, CLINICIAN),
     # long-standing and not settling on its own
-    (3, False, False, False, False, 6, False, CLINICIAN),
-    (5, False, False, False, False, 10, False, CLINICIAN),
-    (6, True, False, False, False, 8, False, CLINICIAN),
-    (2, True, True, False, False, 7, False, CLINICIAN),
-    (1, True, False, True, False, 6, False, CLINICIAN),
-    (4, True, False, False, False, 12, False, KEEP),  # acceptable and settling: no reason to refer
-    (2, False, False, False, False, 5, False, REDUCE),  # not yet long-standing
+    (3, False, False, False, False, 6, CLINICIAN),
+    (5, False, False, False, False, 10, CLINICIAN),
+    (6, True, False, False, False, 8, CLINICIAN),
+    (2, True, True, False, False, 7, CLINICIAN),
+    (1, True, False, True, False, 6, CLINICIAN),
+    (4, True, False, False, False, 12, KEEP),  # acceptable and settling: no reason to refer
+    (2, False, False, False, False, 5, REDUCE),  # not yet long-standing
     # a red flag earlier in the conversation overrides everything
-    (0, True, False, False, False, 1, True, CLINICIAN),
-    (3, True, False, False, False, 1, True, CLINICIAN),
-    (9, False, True, True, False, 1, True, CLINICIAN),
     # boundaries of the scale
-    (2.5, True, False, False, False, 1, False, KEEP),
-    (5.5, True, False, False, False, 1, False, PAUSE),
-    (5.5, False, False, False, False, 1, False, PAUSE),
-    (2.5, False, False, False, False, 1, False, REDUCE),
+    (2.5, True, False, False, False, 1, KEEP),
+    (5.5, True, False, False, False, 1, PAUSE),
+    (5.5, False, False, False, False, 1, PAUSE),
+    (2.5, False, False, False, False, 1, REDUCE),
 ]
 
 
-@pytest.mark.parametrize("pain, settles, limping, swelling, night, weeks, red_flag, expected", TABLE)
-def test_decision_table(knowledge, pain, settles, limping, swelling, night, weeks, red_flag, expected):
-    answers = RestAnswers(pain, settles, limping, swelling, night, weeks, red_flag)
+@pytest.mark.parametrize("pain, settles, limping, swelling, night, weeks, expected", TABLE)
+def test_decision_table(knowledge, pain, settles, limping, swelling, night, weeks, expected):
+    answers = RestAnswers(pain, settles, limping, swelling, night, weeks)
     assert decide(answers, knowledge).action == expected
+
+
+# A red flag earlier in the conversation overrides everything: whatever the answers, the runner is
+# told to get checked by a clinician (the pain rule is not for them), never "keep running".
+RED_FLAG_ANSWERS = [
+    (0, True, False, False, False, 1),
+    (3, True, False, False, False, 1),
+    (9, False, True, True, False, 1),
+]
+
+
+@pytest.mark.parametrize("pain, settles, limping, swelling, night, weeks", RED_FLAG_ANSWERS)
+def test_a_red_flag_earlier_overrides_the_answers(coach, pain, settles, limping, swelling, night, weeks):
+    answers = RestAnswers(pain, settles, limping, swelling, night, weeks)
+    reply = coach.rest_advice(answers, Context(red_flags=("achilles_rupture",), disclaimer_shown=True))
+    assert reply.urgency == "emergency" and reply.data.get("decision") != KEEP
+    assert reply.text.startswith("Because you mentioned a warning sign")
 
 
 def test_table_is_big_enough():

@@ -17,14 +17,17 @@
   const MAX_HISTORY = 300;
   // What this browser keeps of a conversation expires (data-history-hours, default 24).
   const HISTORY_MS = (Number(script.getAttribute("data-history-hours")) || 24) * 3600 * 1000;
-  const UNREACHABLE = "Can't reach Ankle Coach right now. Trying again automatically… " +
-    "If you have severe pain or can't put weight on your foot, don't wait: call emergency services or go to A&E.";
-  const URGENCY = {
-    emergency: "Emergency: call emergency services or go to A&E now.",
-    urgent: "Urgent: see a clinician today.",
-    soon: "See a physio or doctor within days.",
-    pending: "Safety check: please answer the question below.",
-  };
+  // The words for the urgency banners and the "can't reach" line come from the knowledge file
+  // (knowledge/messages.yml), written to wording.json beside this script at set-up, so every channel
+  // says the same. Until it has loaded (or if it can't), a banner names the level only.
+  const WORDING_URL = new URL("wording.json", script.src).href;
+  let wording = { urgency: {}, unreachable: "" };
+  function bannerText(level) {
+    return (wording.urgency && wording.urgency[level]) || (level === "self_care" ? "" : level.replace("_", " ").toUpperCase());
+  }
+  function unreachableText() {
+    return wording.unreachable || "Can't reach Ankle Coach right now. Trying again automatically…";
+  }
 
   // The server is an http(s) origin: data-server, or — only on a development page (served from
   // localhost) that opts in with data-server-param="name" — ?name=... in the page URL (the demo page
@@ -177,7 +180,7 @@
   function addCustom(custom, live) {
     const t = turn && !turn.custom ? turn : newTurn();
     t.custom = true;
-    const warning = URGENCY[custom.urgency];
+    const warning = typeof custom.urgency === "string" && custom.urgency !== "self_care" && bannerText(custom.urgency);
     if (warning) {
       const banner = el("div", { class: "ac-banner ac-banner-" + custom.urgency, role: live ? "alert" : null },
         [el("span", { class: "ac-banner-icon", "aria-hidden": "true", text: custom.urgency === "soon" ? "ℹ" : "⚠" }),
@@ -313,11 +316,11 @@
       record({ from: "bot", msg });
     });
     socket.on("session_error", () => { state.sessionId = null; saveState(); requestSession(); });
-    socket.on("connect_error", () => { ready = false; showTyping(false); setStatus(UNREACHABLE); });
+    socket.on("connect_error", () => { ready = false; showTyping(false); setStatus(unreachableText()); });
     socket.on("disconnect", (reason) => {
       ready = false;
       showTyping(false);
-      setStatus(UNREACHABLE);
+      setStatus(unreachableText());
       if (reason === "io server disconnect") socket.connect(); // the server hung up: reconnect ourselves
     });
   }
@@ -393,6 +396,14 @@
   document.head.appendChild(el("link", { rel: "stylesheet", href: CSS }));
   renderHistory(); // before the widget is in the page: not announced again
   setStatus("");
+  fetch(WORDING_URL)
+    .then((response) => (response.ok ? response.json() : null))
+    .then((loaded) => {
+      if (!loaded || typeof loaded !== "object") return;
+      wording = loaded;
+      renderHistory(); // the banners shown so far, now in the knowledge file's words
+    })
+    .catch(() => { /* keep the level names */ });
   function mount() {
     document.body.appendChild(root);
     if (state.open) setOpen(true, false);

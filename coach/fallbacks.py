@@ -1,0 +1,101 @@
+"""When the bot is not sure what was asked: the two-stage fallback ("Did you mean ...?" with the
+likeliest topics as buttons, and "Something else" for the full menu), and the menus themselves.
+Reads the classifier's ranking as Rasa's parse data gives it, but imports nothing from Rasa."""
+
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Sequence
+
+from coach.knowledge import Knowledge
+from coach.replies import Reply, button
+from coach.topics import ANSWERABLE_INTENTS
+
+# Offered by the two-stage fallback when the classifier gives them at least this much.
+SUGGESTION_CONFIDENCE = 0.05
+MAX_SUGGESTIONS = 3
+# Intents that are not topics a runner could be offered (the fallback itself, and the safety layer's).
+NOT_OFFERED = ("nlu_fallback", "red_flag", "safety_check")
+# Entities a suggestion button carries on, so the answer it leads to knows what the message named.
+CARRIED_ENTITIES = ("location", "condition", "exercise", "subject")
+
+
+def ranked_intents(parse_data: Dict[str, Any], minimum: float = 0.0) -> List[str]:
+    """The classifier's intents, most confident first (the fallback and guard intents left out)."""
+    ranking = [r for r in parse_data.get("intent_ranking") or [] if isinstance(r, dict)]
+    ranked: List[str] = [
+        r["name"]
+        for r in sorted(ranking, key=lambda r: -float(r.get("confidence") or 0))
+        if isinstance(r.get("name"), str)
+        and r["name"] not in NOT_OFFERED
+        and float(r.get("confidence") or 0) >= minimum
+    ]
+    return list(dict.fromkeys(ranked))
+
+
+def likeliest_topics(parse_data: Dict[str, Any]) -> List[str]:
+    """The topic intents the classifier ranked highest for a message it wasn't sure about."""
+    suggestable = [intent for intent in ANSWERABLE_INTENTS if intent not in ("help", "out_of_scope")]
+    return [i for i in ranked_intents(parse_data, SUGGESTION_CONFIDENCE) if i in suggestable][:MAX_SUGGESTIONS]
+
+
+class Fallbacks:
+    def __init__(self, knowledge: Knowledge):
+        self.knowledge = knowledge
+        self.messages = knowledge.messages
+
+    def topic_named_by(self, entities: Sequence[dict], ranked: Sequence[str]) -> Optional[str]:
+        """The topic a subject in the message belongs to, if the classifier ranked it among ``ranked``."""
+        hints = {term["id"]: term["topic"] for term in self.knowledge.vocabulary["subjects"] if term.get("topic")}
+        for entity in entities:
+            topic = hints.get(entity.get("value")) if entity.get("entity") == "subject" else None
+            if topic in ranked:
+                return topic
+        return None
+
+    def did_you_mean(self, intents: Sequence[str], entities: Sequence[dict]) -> Reply:
+        """The likeliest topics as buttons (with what the message named), and "Something else"."""
+        labels = self.messages["topic_labels"]
+        carried = {e["entity"]: e["value"] for e in entities if e.get("entity") in CARRIED_ENTITIES and e.get("value")}
+        buttons = [button(labels[intent], intent, **carried) for intent in intents]
+        buttons.append(button(self.messages["something_else"], "help"))
+        text = self.messages["did_you_mean"] + " " + " / ".join(labels[i].lower() for i in intents) + "?"
+        return Reply(
+            topic="fallback",
+            urgency="self_care",
+            clarify=True,
+            disclaimer=True,
+            buttons=buttons,
+            text=text + "\n\n" + self.messages["disclaimer"],
+            data={"suggestions": list(intents)},
+        )
+
+    def menu(self, kind: str) -> Reply:
+        """Help, fallback and out-of-scope replies always carry the disclaimer."""
+        text = {"help": self.messages["capabilities"], "out_of_scope": self.messages["out_of_scope"]}.get(
+            kind, self.messages["fallback"]
+        )
+        return Reply(
+            topic="out_of_scope" if kind == "out_of_scope" else "fallback",
+            urgency="self_care",
+            disclaimer=True,
+            text=text + "\n\n" + self.messages["disclaimer"],
+        )
+
+    def unavailable(self) -> Reply:
+        """When the knowledge can't be reached (the action server is down): honest, with the disclaimer."""
+        return Reply(
+            topic="fallback",
+            urgency="self_care",
+            disclaimer=True,
+            text=self.messages["unavailable"].strip() + "\n\n" + self.messages["disclaimer"],
+        )
+
+    def what_next(self, acknowledgement: str) -> Reply:
+        text = (acknowledgement + " " if acknowledgement else "") + "What would you like to know?"
+        buttons = [
+            button("Why does it hurt?", "why_pain"),
+            button("Exercises", "exercises"),
+            button("Should I rest?", "when_to_rest"),
+            button("Shoes", "shoes"),
+        ]
+        return Reply(topic="fallback", urgency="self_care", text=text, buttons=buttons, clarify=True)
