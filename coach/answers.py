@@ -19,7 +19,7 @@ from coach.context import Context, acknowledgement
 from coach.entries import TopicEntries
 from coach.exercise_answers import ExerciseAnswers
 from coach.exercises import ExerciseLibrary
-from coach.fallbacks import Fallbacks, likeliest_topics, ranked_intents
+from coach.fallbacks import Fallbacks, alternatives, likeliest_topics, ranked_intents
 from coach.knowledge import Knowledge
 from coach.off_topic import OffTopic
 from coach.plans import PlanBuilder
@@ -95,20 +95,26 @@ class Coach:
             return self.fallback("fallback"), None
         entities = parse_data.get("entities") or []
         intent = self.fallbacks.topic_named_by(entities, ranked_intents(parse_data)[:3]) or intent
-        return self.answer(intent, context), (intent if intent not in NOT_REMEMBERED else None)
+        reply = self.answer(intent, context)
+        if reply.topic == topic_of(intent) and not context.red_flags and intent not in NOT_REMEMBERED:
+            reply = self.fallbacks.with_alternatives(reply, alternatives(parse_data, intent), entities)
+        return reply, (intent if intent not in NOT_REMEMBERED else None)
 
-    def answer_unsure(self, parse_data: Dict[str, Any], context: Context) -> Reply:
-        """A message the classifier wasn't sure about: off-topic answers first; then "Did you mean
-        ...?" with the likeliest topics; with no likely topic, what the bot can help with."""
+    def answer_unsure(self, parse_data: Dict[str, Any], context: Context, last_topic: Optional[str] = None) -> Reply:
+        """A message the classifier wasn't sure about: off-topic answers first; a first message that
+        is nowhere near running or the lower leg is out of scope; otherwise "Did you mean ...?" with
+        the likeliest topics; with no likely topic, what the bot can help with."""
         off_topic = self.off_topic.reply("out_of_scope", context)
         if off_topic is not None:
             return off_topic
-        if ranked_intents(parse_data)[:1] == ["out_of_scope"]:  # unsure, but most likely not about the ankle
+        entities = parse_data.get("entities") or []
+        elsewhere = last_topic is None and not self.fallbacks.in_our_world(parse_data.get("text") or "", entities)
+        if elsewhere or ranked_intents(parse_data)[:1] == ["out_of_scope"]:
             return self.fallback("out_of_scope")
         likely = likeliest_topics(parse_data)
         if not likely:
             return self.fallback("fallback")
-        return self.fallbacks.did_you_mean(likely, parse_data.get("entities") or [])
+        return self.fallbacks.did_you_mean(likely, entities)
 
     def answer_context_update(
         self, last_topic: Optional[str], entities: Sequence[dict], context: Context

@@ -39,7 +39,7 @@ class KnowledgeError(ValueError):
 @dataclass(frozen=True)
 class Knowledge:
     sources: Dict[str, dict]
-    vocabulary: Dict[str, List[dict]]
+    vocabulary: Dict[str, Any]  # term lists by kind, plus running_words and verdict_requests
     topics: List[dict]
     conditions: Dict[str, dict]
     exercises: Dict[str, dict]
@@ -63,7 +63,13 @@ class Knowledge:
 
     def term_ids(self) -> set:
         """Every id an entity value can take: vocabulary terms, conditions and exercises."""
-        ids = {term["id"] for terms in self.vocabulary.values() for term in terms}
+        ids = {
+            term["id"]
+            for terms in self.vocabulary.values()
+            if isinstance(terms, list)
+            for term in terms
+            if isinstance(term, dict)  # the term lists, not running_words or verdict_requests
+        }
         return ids | set(self.conditions) | set(self.exercises)
 
     def topic_entries(self, topic: str) -> List[dict]:

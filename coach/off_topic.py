@@ -3,7 +3,8 @@ answer that says who can help. A request to prescribe or to diagnose is always d
 
 from __future__ import annotations
 
-from typing import Optional
+import re
+from typing import Iterable, Optional, Pattern, Sequence
 
 from coach.context import Context
 from coach.knowledge import Knowledge
@@ -12,6 +13,33 @@ from coach.replies import Reply
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
 USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
 ALWAYS_DECLINED = ("prescription", "diagnosis_request")
+
+
+def phrase_pattern(phrases: Sequence[str]) -> Pattern[str]:
+    """Any of the phrases as whole words, case-insensitively (longest first, so "yes or no" beats "no")."""
+    alternatives = "|".join(re.escape(p) for p in sorted(phrases, key=len, reverse=True))
+    return re.compile(rf"(?<![\w'])(?:{alternatives})(?![\w'])", re.I)
+
+
+def plain_apostrophes(text: str) -> str:
+    return text.replace("\u2019", "'").replace("\u2018", "'")
+
+
+class VerdictRequests:
+    """ "Just tell me, yes or no: is it a stress fracture?" - a demand for a verdict about what the
+    runner has, which only a clinician can give (knowledge/vocabulary.yml verdict_requests)."""
+
+    def __init__(self, knowledge: Knowledge):
+        words = knowledge.vocabulary["verdict_requests"]
+        self.demands = phrase_pattern(words["demands"])
+        self.about = phrase_pattern(words["about"])
+        self.named = set(knowledge.conditions) | {term["id"] for term in knowledge.vocabulary["diagnoses"]}
+
+    def asked(self, text: str, entity_values: Iterable[str]) -> bool:
+        text = plain_apostrophes(text or "")
+        if not self.demands.search(text):
+            return False
+        return bool(self.named & set(entity_values)) or bool(self.about.search(text))
 
 
 class OffTopic:

@@ -21,7 +21,8 @@ from typing import Dict, List, Optional
 import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
-HELD_OUT = ROOT / "tests" / "eval" / "topic_set_h.yml"
+# Every blind topic set, oldest first; each README figure says whether it was a first pass.
+TOPIC_SETS = sorted((ROOT / "tests" / "eval").glob("topic_set_*.yml"))
 TARGETS = {"right": 0.95, "offered": 0.99}
 
 
@@ -98,8 +99,8 @@ def evaluate(say, questions: List[Dict]) -> Dict:
     }
 
 
-def print_report(result: Dict, show_misses: bool) -> None:
-    print(f"\nTopics on held-out questions ({result['questions']}, first message of a new conversation)")
+def print_report(result: Dict, show_misses: bool, name: str = "") -> None:
+    print(f"\nTopics on held-out questions {name} ({result['questions']}, first message of a new conversation)")
     print(
         f"  right topic {result['right']:.1%} (target {TARGETS['right']:.0%})   "
         f"right topic answered or offered {result['offered']:.1%} (target {TARGETS['offered']:.0%})   "
@@ -114,25 +115,30 @@ def print_report(result: Dict, show_misses: bool) -> None:
             print(f"    MISS {miss['topic']} -> {miss['got']} {miss['offered_topics']}: {miss['text']}")
 
 
-def run(out_dir: Path, path: Path = HELD_OUT, show_misses: bool = True) -> bool:
+def run(out_dir: Path, paths: Optional[List[Path]] = None, show_misses: bool = True) -> bool:
     sys.path.insert(0, str(ROOT / "tests" / "e2e"))
     from servers import Servers  # noqa: PLC0415 (starts scripts/serve on free ports)
 
-    questions = yaml.safe_load(path.read_text())["questions"]
     servers = Servers(env={"ANKLE_COACH_RATE_PER_SENDER": "1000", "ANKLE_COACH_RATE_PER_ADDRESS": "100000"})
+    results = {}
     try:
         servers.wait_ready()
-        result = evaluate(servers.say, questions)
+        for path in paths or TOPIC_SETS:
+            questions = yaml.safe_load(path.read_text())["questions"]
+            results[path.stem] = evaluate(servers.say, questions)
     finally:
         servers.stop()
     out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "topics.json").write_text(json.dumps(result, indent=2))
-    print_report(result, show_misses)
-    return result["right"] >= TARGETS["right"] and result["offered"] >= TARGETS["offered"]
+    met = True
+    for name, result in results.items():
+        (out_dir / f"topics-{name}.json").write_text(json.dumps(result, indent=2))
+        print_report(result, show_misses, name)
+        met = met and result["right"] >= TARGETS["right"] and result["offered"] >= TARGETS["offered"]
+    return met
 
 
 if __name__ == "__main__":
-    # python -m evaluation.topic_eval [--quiet] [path.yml]
+    # python -m evaluation.topic_eval [--quiet] [set.yml ...]   (default: every tests/eval/topic_set_*.yml)
     paths = [Path(arg) for arg in sys.argv[1:] if not arg.startswith("--")]
-    ok = run(ROOT / "results", paths[0] if paths else HELD_OUT, show_misses="--quiet" not in sys.argv)
+    ok = run(ROOT / "results", paths or None, show_misses="--quiet" not in sys.argv)
     sys.exit(0 if ok else 1)

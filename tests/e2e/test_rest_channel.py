@@ -67,6 +67,25 @@ def test_fallback_carries_disclaimer(servers):
     assert payload["topic"] in ("fallback", "out_of_scope") and payload["disclaimer"] is True
 
 
+def test_prescriptions_and_verdicts_are_declined_kindly_never_answered(servers):
+    """Whatever the question looks like (here a rest question), a prescription or a yes-or-no verdict is
+    declined with who can help, not answered as a topic or with the rest check's first question."""
+    for message, who in (
+        ("my ankle hurts when i run, should i rest or can you prescribe me tramadol", "pharmacist"),
+        ("don't give me maybes, just tell me exactly what's wrong with my heel", "physio or GP"),
+    ):
+        reply = servers.say(new_sender("e2e-declined"), message)
+        payload = custom(reply)
+        assert payload["topic"] == "out_of_scope" and payload["disclaimer"] is True, message
+        assert who in text(reply) and not payload.get("clarify"), message
+
+
+def test_a_first_message_nowhere_near_running_is_told_so(servers):
+    reply = servers.say(new_sender("e2e-elsewhere"), "can you write me a cover letter for a bank job")
+    payload = custom(reply)
+    assert payload["topic"] == "out_of_scope" and "ankle" in text(reply)
+
+
 def test_empty_and_malformed_bodies_are_400(servers):
     url = f"{servers.rasa}/webhooks/rest/webhook"
     assert requests.post(url, data=b"").status_code == 400

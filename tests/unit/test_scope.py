@@ -1,0 +1,149 @@
+"""What the bot declines and how it answers when it is not sure (coach/off_topic.py, coach/fallbacks.py,
+components/scope_guard.py): a runner asking for a prescription or a verdict is kindly refused with who
+can help; a first message nowhere near running is told so plainly; an unsure question about running
+is offered the likeliest topics."""
+
+import pytest
+from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
+from rasa.shared.nlu.training_data.message import Message
+
+from coach.context import Context
+from coach.fallbacks import Fallbacks
+from coach.off_topic import VerdictRequests
+from components.red_flag_guard import TRIAGE
+from components.scope_guard import ScopeGuard
+
+
+@pytest.mark.parametrize(
+    "text, entities, verdict",
+    [
+        ("just tell me yes or no, is it broken", [], True),
+        ("no maybes please: is it a stress fracture or not?", ["stress_fracture"], True),
+        ("one answer only, what's wrong with my heel", [], True),
+        ("tell me straight which one it is, tendon or bone", [], True),
+        ("yes or no, can I run today?", [], False),  # a rest question, not a diagnosis
+        ("just tell me if I should rest", [], False),
+        ("is it a stress fracture?", ["stress_fracture"], False),  # a question, not a demand: answered
+    ],
+)
+def test_a_verdict_is_a_demand_about_what_it_is(knowledge, text, entities, verdict):
+    assert VerdictRequests(knowledge).asked(text, entities) is verdict
+
+
+@pytest.mark.parametrize(
+    "text, ours",
+    [
+        ("tell me a joke", False),
+        ("can you help me write a cover letter", False),
+        ("what's the capital of peru", False),
+        ("keto and running?", True),
+        ("cadence??", True),
+        ("toe box space", True),
+    ],
+)
+def test_what_is_in_this_bots_world(knowledge, text, ours):
+    assert Fallbacks(knowledge).in_our_world(text, []) is ours
+
+
+def test_a_named_part_of_the_lower_leg_is_ours_whatever_the_words(knowledge):
+    assert Fallbacks(knowledge).in_our_world("peroneal?", [{"entity": "condition", "value": "peroneal_tendinopathy"}])
+
+
+def parse(text, ranking, entities=()):
+    return {
+        "text": text,
+        "intent": {"name": "nlu_fallback", "confidence": 0.5},
+        "intent_ranking": [{"name": n, "confidence": c} for n, c in ranking],
+        "entities": list(entities),
+    }
+
+
+def test_an_unsure_first_message_nowhere_near_running_is_out_of_scope(coach, knowledge):
+    reply = coach.answer_unsure(parse("tell me a joke", [("self_test", 0.2), ("surface", 0.15)]), Context())
+    assert reply.topic == "out_of_scope" and reply.disclaimer
+    assert reply.text.startswith(knowledge.messages["out_of_scope"].split(" - ")[0])
+
+
+def test_an_unsure_question_about_running_offers_the_likeliest_topics(coach):
+    reply = coach.answer_unsure(parse("walk-run after injury?", [("return_to_run", 0.4), ("exercises", 0.2)]), Context())
+    assert reply.topic == "fallback" and reply.data["suggestions"] == ["return_to_run", "exercises"]
+    assert [b["title"] for b in reply.buttons][-1] == "Something else"
+
+
+def test_mid_conversation_an_unsure_follow_up_is_not_called_out_of_scope(coach):
+    reply = coach.answer_unsure(
+        parse("and how long for?", [("exercise_howto", 0.3), ("plan", 0.2)]), Context(), last_topic="exercises"
+    )
+    assert reply.topic == "fallback" and "exercise_howto" in reply.data["suggestions"]
+
+
+def nlu_message(text, intent, entities=(), triage=None):
+    message = Message(data={TEXT: text})
+    message.set(INTENT, {"name": intent, "confidence": 0.9})
+    message.set(INTENT_RANKING_KEY, [{"name": intent, "confidence": 0.9}, {"name": "treatment", "confidence": 0.05}])
+    message.set(ENTITIES, [{"entity": e, "value": v} for e, v in entities])
+    if triage is not None:
+        message.set(TRIAGE, triage)
+    return message
+
+
+def test_a_prescription_request_is_declined_whatever_the_classifier_thought(coach):
+    message = nlu_message(
+        "i need tramadol for my ankle, can you give me a prescription", "when_to_rest", [("off_topic", "prescription")]
+    )
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+    values = [e["value"] for e in message.get(ENTITIES)]
+    reply = coach.answer("out_of_scope", Context(mentioned=tuple(values)))
+    assert reply.topic == "out_of_scope" and "prescri" in reply.text.lower()
+
+
+def test_a_demand_for_a_verdict_is_declined_and_says_who_can_tell(coach, knowledge):
+    message = nlu_message("x-ray on monday but just tell me now, is it fractured or not", "condition_info")
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+    values = [e["value"] for e in message.get(ENTITIES)]
+    reply = coach.answer("out_of_scope", Context(mentioned=tuple(values)))
+    assert reply.text.startswith(knowledge.messages["off_topic"]["diagnosis_request"].strip()[:40])
+
+
+def test_a_red_flag_still_comes_first_and_what_was_asked_is_declined_after_it():
+    triage = {"decision": "check", "asked": "condition_info"}
+    message = nlu_message("just tell me yes or no, is it broken? it's swollen", "safety_check", triage=triage)
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "safety_check"
+    assert message.get(TRIAGE)["asked"] == "out_of_scope"
+
+
+def test_button_payloads_pass_untouched():
+    message = nlu_message("/when_to_rest", "when_to_rest", [("off_topic", "prescription")])
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "when_to_rest"
+
+
+def classified(text, intent, confidence, others):
+    ranking = [(intent, confidence)] + list(others)
+    data = parse(text, ranking)
+    data["intent"] = {"name": intent, "confidence": confidence}
+    return data
+
+
+def test_an_answer_the_classifier_was_unsure_of_offers_the_next_likeliest_topics(coach, knowledge):
+    data = classified("trail after my sprain, too soon?", "surface", 0.6, [("return_to_run", 0.3), ("shoes", 0.05)])
+    reply, topic = coach.answer_question("surface", data, Context(disclaimer_shown=True))
+    assert reply.topic == "surface" and topic == "surface"
+    assert reply.data["suggestions"] == ["return_to_run", "shoes"]
+    assert [b["payload"] for b in reply.buttons][-2:] == ["/return_to_run", "/shoes"]
+    assert knowledge.messages["also_asked"] in reply.text
+
+
+def test_a_confident_answer_stays_uncluttered(coach):
+    data = classified("which trail shoes", "shoes", 0.97, [("surface", 0.02)])
+    reply, _ = coach.answer_question("shoes", data, Context(disclaimer_shown=True))
+    assert "suggestions" not in reply.data
+
+
+def test_a_clarifying_question_is_not_given_alternatives(coach):
+    data = classified("why does it hurt", "why_pain", 0.6, [("when_to_rest", 0.3)])
+    reply, _ = coach.answer_question("why_pain", data, Context(disclaimer_shown=True))
+    assert reply.clarify and "suggestions" not in reply.data
