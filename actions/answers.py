@@ -52,4 +52,5 @@ class ActionFallback(Action):
     @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         last_topic = tracker.get_slot("last_topic")
-        return send(dispatcher, get_coach().answer_unsure(tracker.latest_message, context_from(tracker), last_topic))
+        reply, topic = get_coach().answer_unsure(tracker.latest_message, context_from(tracker), last_topic)
+        return send(dispatcher, reply, topic_slot=topic)

@@ -19,7 +19,14 @@ from coach.context import Context, acknowledgement
 from coach.entries import TopicEntries
 from coach.exercise_answers import ExerciseAnswers
 from coach.exercises import ExerciseLibrary
-from coach.fallbacks import Fallbacks, alternatives, likeliest_topics, ranked_intents
+from coach.fallbacks import (
+    MAX_ALTERNATIVES,
+    SUBJECT_DECIDES_BELOW,
+    Fallbacks,
+    alternatives,
+    likeliest_topics,
+    ranked_intents,
+)
 from coach.knowledge import Knowledge
 from coach.off_topic import OffTopic
 from coach.plans import PlanBuilder
@@ -94,27 +101,36 @@ class Coach:
         if intent not in ANSWERABLE_INTENTS:
             return self.fallback("fallback"), None
         entities = parse_data.get("entities") or []
-        intent = self.fallbacks.topic_named_by(entities, ranked_intents(parse_data)[:3]) or intent
+        if float((parse_data.get("intent") or {}).get("confidence") or 0) < SUBJECT_DECIDES_BELOW:
+            intent = self.fallbacks.topic_named_by(entities, ranked_intents(parse_data)[:3]) or intent
         reply = self.answer(intent, context)
         if reply.topic == topic_of(intent) and not context.red_flags and intent not in NOT_REMEMBERED:
             reply = self.fallbacks.with_alternatives(reply, alternatives(parse_data, intent), entities)
         return reply, (intent if intent not in NOT_REMEMBERED else None)
 
-    def answer_unsure(self, parse_data: Dict[str, Any], context: Context, last_topic: Optional[str] = None) -> Reply:
-        """A message the classifier wasn't sure about: off-topic answers first; a first message that
-        is nowhere near running or the lower leg is out of scope; otherwise "Did you mean ...?" with
-        the likeliest topics; with no likely topic, what the bot can help with."""
+    def answer_unsure(
+        self, parse_data: Dict[str, Any], context: Context, last_topic: Optional[str] = None
+    ) -> Tuple[Reply, Optional[str]]:
+        """A message the classifier wasn't sure about, and the topic the conversation is now on (None:
+        keep the last one): off-topic answers first; a first message nowhere near running or the lower
+        leg is out of scope; a subject named by the message answers its topic if it is among the
+        likeliest; otherwise "Did you mean ...?" with the likeliest topics; with none, the menu."""
         off_topic = self.off_topic.reply("out_of_scope", context)
         if off_topic is not None:
-            return off_topic
+            return off_topic, None
         entities = parse_data.get("entities") or []
         elsewhere = last_topic is None and not self.fallbacks.in_our_world(parse_data.get("text") or "", entities)
         if elsewhere or ranked_intents(parse_data)[:1] == ["out_of_scope"]:
-            return self.fallback("out_of_scope")
+            return self.fallback("out_of_scope"), None
         likely = likeliest_topics(parse_data)
         if not likely:
-            return self.fallback("fallback")
-        return self.fallbacks.did_you_mean(likely, entities)
+            return self.fallback("fallback"), None
+        named = self.fallbacks.topic_named_by(entities, likely)
+        if named is not None:  # unsure, but the message names the subject of one of the likeliest topics
+            reply = self.answer(named, context)
+            others = [topic for topic in likely if topic != named][:MAX_ALTERNATIVES]
+            return self.fallbacks.with_alternatives(reply, others, entities), named
+        return self.fallbacks.did_you_mean(likely, entities), None
 
     def answer_context_update(
         self, last_topic: Optional[str], entities: Sequence[dict], context: Context

@@ -21,6 +21,11 @@ ALTERNATIVES_BELOW = 0.9
 MAX_ALTERNATIVES = 2
 # Intents that are not topics a runner could be offered (the fallback itself, and the safety layer's).
 NOT_OFFERED = ("nlu_fallback", "red_flag", "safety_check")
+# Entities whose kind alone says what a message is about, when the classifier half-agrees.
+TOPIC_OF_ENTITY = {"shoe_term": "shoes"}
+# A subject named in the message overrides the classifier only when it was less sure than this:
+# "which exercises stop me rolling my ankle on trails" stays an exercises question.
+SUBJECT_DECIDES_BELOW = 0.8
 # Entities a suggestion button carries on, so the answer it leads to knows what the message named.
 CARRIED_ENTITIES = ("location", "condition", "exercise", "subject")
 
@@ -65,10 +70,14 @@ class Fallbacks:
         return bool(self.running_words.search(plain_apostrophes(text or "")))
 
     def topic_named_by(self, entities: Sequence[dict], ranked: Sequence[str]) -> Optional[str]:
-        """The topic a subject in the message belongs to, if the classifier ranked it among ``ranked``."""
+        """The topic a subject in the message belongs to ("spm": technique; a shoe term: shoes), if the
+        classifier ranked it among ``ranked``."""
         hints = {term["id"]: term["topic"] for term in self.knowledge.vocabulary["subjects"] if term.get("topic")}
         for entity in entities:
-            topic = hints.get(entity.get("value")) if entity.get("entity") == "subject" else None
+            if entity.get("entity") == "subject":
+                topic = hints.get(entity.get("value"))
+            else:
+                topic = TOPIC_OF_ENTITY.get(entity.get("entity") or "")
             if topic in ranked:
                 return topic
         return None

@@ -215,6 +215,11 @@ def _cross_check(directory: Path, k: Knowledge) -> None:
             )
     if "general" not in checks:
         raise KnowledgeError(f"{p('safety_checks')}: field 'checks': no 'general' check (asked when no cue fits)")
+    # Every kind of off-topic question has its answer (another body part shares one).
+    answers = k.messages["off_topic"]
+    for term in k.vocabulary["off_topic"]:
+        if not term["id"].startswith("body_") and term["id"] not in answers:
+            raise KnowledgeError(f"{p('messages')}: field 'off_topic': no answer for '{term['id']}' (vocabulary.yml)")
     topics_present = {entry["topic"] for entry in k.topics if "applies_to" not in entry}
     for required_topic in ("why_pain", "shoes", "warmup", "when_to_rest"):
         if required_topic not in topics_present:

@@ -46,26 +46,40 @@ class OffTopic:
     def __init__(self, knowledge: Knowledge):
         self.knowledge = knowledge
         self.answers = knowledge.messages["off_topic"]
+        self.kinds = {term["id"]: term for term in knowledge.vocabulary["off_topic"]}
+        # Specific things this bot answers about: they keep a message ours whatever else it names.
+        self.specific = set(knowledge.locations) | set(knowledge.conditions) | set(knowledge.exercises)
+        # The ankle, foot and lower leg in general words: enough to keep a message naming another body
+        # part ours ("knee past my toes"), not one about food or the weather.
+        self.lower_limb = {term["id"] for term in knowledge.vocabulary["covered_body"]}
+
+    def declined(self, topic: str, mentioned: Iterable[str]) -> Optional[dict]:
+        """The off-topic term this message is declined for, or None when it is ours to answer.
+        Prescriptions and diagnoses are always declined. Another body part is ours when the message
+        also names the lower leg, or asks about running technique, warm-ups, self-tests or exercises
+        ("hip drive", "high knees"). Food, the weather and bookings are ours only when the message
+        names a specific place, condition or exercise ("do I drink enough? my calves cramp")."""
+        named = set(mentioned)
+        terms = [self.kinds[kind] for kind in self.kinds if kind in named]
+        if not terms or topic == "help":
+            return None
+        for term in terms:
+            if term["id"] in ALWAYS_DECLINED:
+                return term
+        if named & self.specific:
+            return None
+        for term in terms:
+            if not term["id"].startswith("body_"):
+                return term
+        if named & self.lower_limb or topic in USES_BODY_WORDS:
+            return None
+        return terms[0]
 
     def reply(self, topic: str, context: Context) -> Optional[Reply]:
-        """The off-topic answer for this message, or None when it is ours to answer: a message that
-        also names something this bot covers (the ankle, a condition, an exercise) gets that answer."""
-        mentioned = set(context.mentioned)
-        kinds = [term for term in self.knowledge.vocabulary["off_topic"] if term["id"] in mentioned]
-        if not kinds or topic == "help":
+        """The off-topic answer for this message, or None when it is ours to answer."""
+        term = self.declined(topic, context.mentioned)
+        if term is None:
             return None
-        for term in kinds:
-            if term["id"] in ALWAYS_DECLINED:
-                return self._reply(self.answers[term["id"]])
-        covered = mentioned & (
-            set(self.knowledge.locations)
-            | set(self.knowledge.conditions)
-            | set(self.knowledge.exercises)
-            | {t["id"] for t in self.knowledge.vocabulary["covered_body"]}
-        )
-        if covered or topic in USES_BODY_WORDS:
-            return None
-        term = kinds[0]
         if term["id"].startswith("body_"):
             return self._reply(self.answers["body_part"].format(what=term["label"]))
         return self._reply(self.answers[term["id"]])

@@ -1,7 +1,9 @@
-"""Requests this bot always declines, whatever the classifier thought: a prescription ("can you give me
-something stronger than ibuprofen") or a verdict on what the runner has ("just tell me, yes or no").
-Runs after the red-flag guard: a red flag is warned of first. The intent becomes ``out_of_scope``, so
-the coach's kind refusal answers (coach/off_topic.py), never a topic answer or the rest check."""
+"""What this bot declines, whatever the classifier thought (coach/off_topic.py decides): a prescription
+("something stronger than ibuprofen"), a verdict on what the runner has ("just tell me, yes or no"),
+and a question about food, the weather, bookings or another body part that names nothing this bot
+covers. Runs after the red-flag guard: a red flag is warned of first. The intent becomes
+``out_of_scope``, so the coach's honest refusal answers, never a topic answer or the rest check. Only a
+question is turned round: an answer to the bot's own question ("7, and my knee is sore too") stays one."""
 
 from __future__ import annotations
 
@@ -23,17 +25,20 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.knowledge import load_knowledge
-from coach.off_topic import ALWAYS_DECLINED, VerdictRequests
-from components.red_flag_guard import TRIAGE
+from coach.off_topic import ALWAYS_DECLINED, OffTopic, VerdictRequests
+from coach.topics import ANSWERABLE_INTENTS
 
 OUT_OF_SCOPE = "out_of_scope"
 SAFETY_FIRST = ("red_flag", "safety_check")
+QUESTIONS = frozenset(ANSWERABLE_INTENTS) - {"help"}  # intents that ask something (not answers, not chit-chat)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
 class ScopeGuard(GraphComponent):
     def __init__(self) -> None:
-        self.verdicts = VerdictRequests(load_knowledge())
+        knowledge = load_knowledge()
+        self.verdicts = VerdictRequests(knowledge)
+        self.off_topic = OffTopic(knowledge)
 
     @classmethod
     def create(
@@ -48,28 +53,22 @@ class ScopeGuard(GraphComponent):
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
             text = message.get(TEXT) or ""
-            if text.lstrip().startswith("/"):
-                continue  # a button's payload: its intent is already set
+            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+            if text.lstrip().startswith("/") or intent in SAFETY_FIRST or intent == OUT_OF_SCOPE:
+                continue  # a button's payload; a red flag or safety check first; already declined
             entities = message.get(ENTITIES) or []
             values = [e.get("value") for e in entities if isinstance(e, dict)]
-            declined = [v for v in values if v in ALWAYS_DECLINED]
-            if not declined and self.verdicts.asked(text, values):
+            if self.verdicts.asked(text, values) and "diagnosis_request" not in values:
                 entities = entities + [{"entity": "off_topic", "value": "diagnosis_request", "extractor": "ScopeGuard"}]
                 message.set(ENTITIES, entities, add_to_output=True)
-                declined = ["diagnosis_request"]
-            if not declined:
+                values.append("diagnosis_request")
+            term = self.off_topic.declined(intent or "", values)
+            if term is None or (term["id"] not in ALWAYS_DECLINED and intent not in QUESTIONS):
                 continue
-            intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if intent in SAFETY_FIRST:
-                # The warning or the safety check comes first; what was asked is still declined after it.
-                triage = message.get(TRIAGE)
-                if isinstance(triage, dict) and triage.get("asked"):
-                    message.set(TRIAGE, {**triage, "asked": OUT_OF_SCOPE}, add_to_output=True)
-            elif intent != OUT_OF_SCOPE:
-                chosen = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 1.0}
-                ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]
-                message.set(INTENT, chosen, add_to_output=True)
-                message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
+            chosen = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 1.0}
+            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]
+            message.set(INTENT, chosen, add_to_output=True)
+            message.set(INTENT_RANKING_KEY, [chosen] + ranking, add_to_output=True)
         return messages
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:

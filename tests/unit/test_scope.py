@@ -59,19 +59,21 @@ def parse(text, ranking, entities=()):
 
 
 def test_an_unsure_first_message_nowhere_near_running_is_out_of_scope(coach, knowledge):
-    reply = coach.answer_unsure(parse("tell me a joke", [("self_test", 0.2), ("surface", 0.15)]), Context())
+    reply, _ = coach.answer_unsure(parse("tell me a joke", [("self_test", 0.2), ("surface", 0.15)]), Context())
     assert reply.topic == "out_of_scope" and reply.disclaimer
     assert reply.text.startswith(knowledge.messages["out_of_scope"].split(" - ")[0])
 
 
 def test_an_unsure_question_about_running_offers_the_likeliest_topics(coach):
-    reply = coach.answer_unsure(parse("walk-run after injury?", [("return_to_run", 0.4), ("exercises", 0.2)]), Context())
+    reply, _ = coach.answer_unsure(
+        parse("walk-run after injury?", [("return_to_run", 0.4), ("exercises", 0.2)]), Context()
+    )
     assert reply.topic == "fallback" and reply.data["suggestions"] == ["return_to_run", "exercises"]
     assert [b["title"] for b in reply.buttons][-1] == "Something else"
 
 
 def test_mid_conversation_an_unsure_follow_up_is_not_called_out_of_scope(coach):
-    reply = coach.answer_unsure(
+    reply, _ = coach.answer_unsure(
         parse("and how long for?", [("exercise_howto", 0.3), ("plan", 0.2)]), Context(), last_topic="exercises"
     )
     assert reply.topic == "fallback" and "exercise_howto" in reply.data["suggestions"]
@@ -107,12 +109,50 @@ def test_a_demand_for_a_verdict_is_declined_and_says_who_can_tell(coach, knowled
     assert reply.text.startswith(knowledge.messages["off_topic"]["diagnosis_request"].strip()[:40])
 
 
-def test_a_red_flag_still_comes_first_and_what_was_asked_is_declined_after_it():
-    triage = {"decision": "check", "asked": "condition_info"}
-    message = nlu_message("just tell me yes or no, is it broken? it's swollen", "safety_check", triage=triage)
+def test_a_red_flag_still_comes_first():
+    message = nlu_message("just tell me yes or no, is it broken? it's swollen", "safety_check")
     ScopeGuard().process([message])
     assert message.get(INTENT)["name"] == "safety_check"
-    assert message.get(TRIAGE)["asked"] == "out_of_scope"
+
+
+@pytest.mark.parametrize(
+    "text, intent, entities, declined",
+    [
+        ("is it too hot to run today", "when_to_rest", [("off_topic", "weather")], True),
+        (
+            "what food helps an ankle heal faster",
+            "treatment",
+            [("off_topic", "nutrition"), ("body", "lower_limb")],
+            True,
+        ),
+        ("lower back aches after long runs", "why_pain", [("off_topic", "body_back")], True),
+        # ours: the lower leg named too, or a technique question using body words, or a form's answer
+        (
+            "knee past my toes in the calf stretch?",
+            "stretching",
+            [("off_topic", "body_knee"), ("body", "lower_limb")],
+            False,
+        ),
+        ("how should my arms swing", "technique", [("off_topic", "body_upper")], False),
+        (
+            "my calves cramp even though I drink loads",
+            "why_pain",
+            [("off_topic", "nutrition"), ("location", "calf")],
+            False,
+        ),
+        ("7, and my knee is sore too", "inform", [("off_topic", "body_knee")], False),
+    ],
+)
+def test_what_is_declined_before_any_answer_or_form_starts(text, intent, entities, declined):
+    message = nlu_message(text, intent, entities)
+    ScopeGuard().process([message])
+    assert (message.get(INTENT)["name"] == "out_of_scope") is declined
+
+
+def test_every_kind_of_off_topic_question_has_an_answer(coach, knowledge):
+    for term in knowledge.vocabulary["off_topic"]:
+        reply = coach.answer("why_pain", Context(mentioned=(term["id"],)))
+        assert reply.topic == "out_of_scope" and reply.disclaimer, term["id"]
 
 
 def test_button_payloads_pass_untouched():
@@ -147,3 +187,19 @@ def test_a_clarifying_question_is_not_given_alternatives(coach):
     data = classified("why does it hurt", "why_pain", 0.6, [("when_to_rest", 0.3)])
     reply, _ = coach.answer_question("why_pain", data, Context(disclaimer_shown=True))
     assert reply.clarify and "suggestions" not in reply.data
+
+
+def test_an_unsure_question_naming_a_subject_answers_its_topic_and_offers_the_others(coach):
+    data = parse(
+        "is 160 spm too low", [("training_load", 0.4), ("technique", 0.3)], [{"entity": "subject", "value": "cadence"}]
+    )
+    reply, topic = coach.answer_unsure(data, Context(disclaimer_shown=True))
+    assert reply.topic == topic == "technique"
+    assert reply.data["suggestions"] == ["training_load"]
+
+
+def test_a_confident_classifier_is_not_overruled_by_a_subject(coach):
+    data = classified("which exercises stop my ankle rolling on trails", "exercises", 0.93, [("surface", 0.05)])
+    data["entities"] = [{"entity": "subject", "value": "trail"}]
+    reply, topic = coach.answer_question("exercises", data, Context(disclaimer_shown=True))
+    assert reply.topic == topic == "exercises"
