@@ -22,7 +22,7 @@ MAX_ALTERNATIVES = 2
 # Intents that are not topics a runner could be offered (the fallback itself, and the safety layer's).
 NOT_OFFERED = ("nlu_fallback", "red_flag", "safety_check")
 # Entities whose kind alone says what a message is about, when the classifier half-agrees.
-TOPIC_OF_ENTITY = {"shoe_term": "shoes"}
+TOPIC_OF_ENTITY = {"shoe_term": "shoes", "exercise": "exercise_howto"}
 # A subject named in the message overrides the classifier only when it was less sure than this:
 # "which exercises stop me rolling my ankle on trails" stays an exercises question.
 SUBJECT_DECIDES_BELOW = 0.8
@@ -70,8 +70,8 @@ class Fallbacks:
         return bool(self.running_words.search(plain_apostrophes(text or "")))
 
     def topic_named_by(self, entities: Sequence[dict], ranked: Sequence[str]) -> Optional[str]:
-        """The topic a subject in the message belongs to ("spm": technique; a shoe term: shoes), if the
-        classifier ranked it among ``ranked``."""
+        """The topic a subject in the message belongs to ("spm": technique; a shoe term: shoes; a named
+        exercise: how to do it), if the classifier ranked it among ``ranked``."""
         hints = {term["id"]: term["topic"] for term in self.knowledge.vocabulary["subjects"] if term.get("topic")}
         for entity in entities:
             if entity.get("entity") == "subject":

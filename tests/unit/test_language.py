@@ -50,3 +50,18 @@ def test_adding_an_alias_is_all_it_takes(tmp_path, nlp):
     (target / "vocabulary.yml").write_text(yaml.safe_dump(vocabulary, sort_keys=False))
     rebuilt = build_pipeline(read_knowledge(target))
     assert ("location", "outer_ankle") in entities(rebuilt, f"pain at {phrase}")
+
+
+def test_no_alias_shrinks_to_one_word_when_its_optional_words_are_dropped(knowledge):
+    """Determiners in an alias are optional ("outside of my ankle" = "outside of ankle"), so "diagnose
+    my" would match every "diagnosed": a runner saying what their doctor found was refused as if they
+    had asked for a diagnosis."""
+    from coach.language import _DETERMINERS, lemmas, load_pipeline, vocabulary_terms  # noqa: PLC0415
+
+    nlp = load_pipeline()
+    shrunk = []
+    for label, term_id, phrase in vocabulary_terms(knowledge):
+        words = lemmas(nlp, phrase)
+        if len(words) > 1 and len([w for w in words if w not in _DETERMINERS]) == 1:
+            shrunk.append((label, term_id, phrase))
+    assert shrunk == []
