@@ -1,7 +1,8 @@
 """What this bot declines, whatever the classifier thought (coach/off_topic.py decides): a prescription
 ("something stronger than ibuprofen"), a verdict on what the runner has ("just tell me, yes or no"),
 and a question about food, the weather, bookings or another body part that names nothing this bot
-covers. Runs after the red-flag guard: a red flag is warned of first. The intent becomes
+covers. Runs after the red-flag guard: a red flag is warned of first (a safety check, whose questions are
+about the lower leg, gives way to the other-body-part answer). The intent becomes
 ``out_of_scope``, so the coach's honest refusal answers, never a topic answer or the rest check. Only a
 question is turned round: an answer to the bot's own question ("7, and my knee is sore too") stays one."""
 
@@ -29,7 +30,7 @@ from coach.off_topic import ALWAYS_DECLINED, OffTopic, VerdictRequests
 from coach.topics import ANSWERABLE_INTENTS
 
 OUT_OF_SCOPE = "out_of_scope"
-SAFETY_FIRST = ("red_flag", "safety_check")
+RED_FLAG, SAFETY_CHECK = "red_flag", "safety_check"
 QUESTIONS = frozenset(ANSWERABLE_INTENTS) - {"help"}  # intents that ask something (not answers, not chit-chat)
 
 
@@ -54,8 +55,8 @@ class ScopeGuard(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if text.lstrip().startswith("/") or intent in SAFETY_FIRST or intent == OUT_OF_SCOPE:
-                continue  # a button's payload; a red flag or safety check first; already declined
+            if text.lstrip().startswith("/") or intent in (RED_FLAG, OUT_OF_SCOPE):
+                continue  # a button's payload; a red flag's warning first; already declined
             entities = message.get(ENTITIES) or []
             values = [e.get("value") for e in entities if isinstance(e, dict)]
             if self.verdicts.asked(text, values) and "diagnosis_request" not in values:
@@ -63,7 +64,15 @@ class ScopeGuard(GraphComponent):
                 message.set(ENTITIES, entities, add_to_output=True)
                 values.append("diagnosis_request")
             term = self.off_topic.declined(intent or "", values)
-            if term is None or (term["id"] not in ALWAYS_DECLINED and intent not in QUESTIONS):
+            if term is None:
+                continue
+            if intent == SAFETY_CHECK:
+                # The safety checks ask about the ankle, foot and lower leg; a possible warning sign in
+                # a message about the shoulder alone gets the other-body-part answer (see a physio or
+                # GP) instead of ankle questions. A plain red flag is still warned of, above.
+                if not term["id"].startswith("body_"):
+                    continue
+            elif term["id"] not in ALWAYS_DECLINED and intent not in QUESTIONS:
                 continue
             chosen = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]

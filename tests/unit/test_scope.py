@@ -110,9 +110,22 @@ def test_a_demand_for_a_verdict_is_declined_and_says_who_can_tell(coach, knowled
 
 
 def test_a_red_flag_still_comes_first():
-    message = nlu_message("just tell me yes or no, is it broken? it's swollen", "safety_check")
+    message = nlu_message("just tell me yes or no, is it broken? it's swollen", "red_flag")
     ScopeGuard().process([message])
-    assert message.get(INTENT)["name"] == "safety_check"
+    assert message.get(INTENT)["name"] == "red_flag"
+
+
+def test_a_safety_check_about_the_lower_leg_is_not_asked_about_a_shoulder():
+    shoulder = nlu_message(
+        "my shoulder aches more with longer swim sets", "safety_check", [("off_topic", "body_upper")]
+    )
+    ankle = nlu_message(
+        "shoulder and ankle both swollen", "safety_check", [("off_topic", "body_upper"), ("body", "lower_limb")]
+    )
+    verdict = nlu_message("just tell me yes or no, is it broken? it's swollen", "safety_check")
+    ScopeGuard().process([shoulder, ankle, verdict])
+    assert shoulder.get(INTENT)["name"] == "out_of_scope"
+    assert ankle.get(INTENT)["name"] == verdict.get(INTENT)["name"] == "safety_check"
 
 
 @pytest.mark.parametrize(
