@@ -54,3 +54,21 @@ class ActionFallback(Action):
         last_topic = tracker.get_slot("last_topic")
         reply, topic = get_coach().answer_unsure(tracker.latest_message, context_from(tracker), last_topic)
         return send(dispatcher, reply, topic_slot=topic)
+
+
+class ActionAcknowledge(Action):
+    """A yes or no when the bot asked nothing: "OK, what else?". A longer message that only sounds like
+    one ("no swelling, no numbness, just sore after runs") is answered as a question instead."""
+
+    def name(self) -> Text:
+        return "action_acknowledge"
+
+    @fail_safe
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
+        last_topic = tracker.get_slot("last_topic")
+        answered = get_coach().answer_acknowledgement(tracker.latest_message, context_from(tracker), last_topic)
+        if answered is None:
+            dispatcher.utter_message(response="utter_anything_else")
+            return []
+        reply, topic = answered
+        return send(dispatcher, reply, topic_slot=topic)

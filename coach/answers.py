@@ -37,6 +37,8 @@ from coach.topics import ANSWERABLE_INTENTS, MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG
 from coach.triage import CheckOutcome
 from coach.why_pain import WhyPainAnswers
 
+# A "yes" or "no" of this many words or more is not one ("no swelling, no numbness, it just aches after runs").
+MIN_WORDS_OF_A_QUESTION = 6
 # Intents the conversation does not remember as "the topic we were on".
 NOT_REMEMBERED = ("help", "out_of_scope")
 
@@ -131,6 +133,17 @@ class Coach:
             others = [topic for topic in likely if topic != named][:MAX_ALTERNATIVES]
             return self.fallbacks.with_alternatives(reply, others, entities), named
         return self.fallbacks.did_you_mean(likely, entities), None
+
+    def answer_acknowledgement(
+        self, parse_data: Dict[str, Any], context: Context, last_topic: Optional[str] = None
+    ) -> Optional[Tuple[Reply, Optional[str]]]:
+        """A message classified as a bare yes or no when the bot asked nothing. A short one is just
+        that (None: the caller says "OK, what else?"); a longer one that names likely topics is a
+        question the classifier was unsure of."""
+        words = len((parse_data.get("text") or "").split())
+        if words < MIN_WORDS_OF_A_QUESTION or not likeliest_topics(parse_data):
+            return None
+        return self.answer_unsure(parse_data, context, last_topic)
 
     def answer_context_update(
         self, last_topic: Optional[str], entities: Sequence[dict], context: Context

@@ -216,3 +216,16 @@ def test_a_confident_classifier_is_not_overruled_by_a_subject(coach):
     data["entities"] = [{"entity": "subject", "value": "trail"}]
     reply, topic = coach.answer_question("exercises", data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "exercises"
+
+
+def test_a_bare_no_when_nothing_was_asked_is_just_acknowledged(coach):
+    assert coach.answer_acknowledgement(parse("no thanks", [("deny", 0.9), ("goodbye", 0.05)]), Context()) is None
+
+
+def test_a_story_that_only_sounds_like_a_no_is_answered_as_a_question(coach):
+    text = "sore after running but no swelling, no numbness and I can walk fine"
+    data = parse(
+        text, [("deny", 0.55), ("why_pain", 0.2), ("when_to_rest", 0.1)], [{"entity": "body", "value": "lower_limb"}]
+    )
+    reply, topic = coach.answer_acknowledgement(data, Context())
+    assert reply.data["suggestions"] == ["why_pain", "when_to_rest"] and topic is None
