@@ -246,7 +246,7 @@ def audit(cluster: Cluster, turns: List[Turn]) -> Audit:
             recorded = ids.count(f"rest-{turn.message_id}")
             if recorded == 0:
                 result.lost += 1
-                result.problems.append(f"{sender} {turn.message_id}: not recorded")
+                result.problems.append(f"{sender} {turn.message_id}: not recorded (answered {_first_text(turn)!r})")
             elif recorded > 1:
                 result.duplicated += recorded - 1
                 result.problems.append(f"{sender} {turn.message_id}: recorded {recorded} times")
@@ -262,6 +262,12 @@ def audit(cluster: Cluster, turns: List[Turn]) -> Audit:
                 result.lost += 1
                 result.problems.append(f"{sender} {events[before].get('message_id')}: recorded without an answer")
     return result
+
+
+def _first_text(turn: Turn) -> str:
+    """The start of the first reply the runner got: tells a real answer from a last-resort one."""
+    texts = [reply.get("text") for reply in turn.replies if reply.get("text")]
+    return texts[0][:60] if texts else ""
 
 
 def _user_positions(events: List[dict]) -> List[int]:

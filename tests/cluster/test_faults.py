@@ -13,6 +13,8 @@ import time
 import pytest
 import requests
 
+from coach.answers import Coach
+from coach.knowledge import load_knowledge
 from evaluation.cluster_harness import ROOT, Cluster, audit, run_conversations, slots_now
 
 CONVERSATIONS = 32
@@ -46,11 +48,24 @@ def cluster(tmp_path_factory):
     RESULTS.write_text(json.dumps(figures, indent=2) + "\n")
 
 
-def check(cluster, turns, fault):
+def check(cluster, turns, fault, knowledge_reachable=True):
+    """Every turn recorded once, in order, with its answer; and, unless the action server was what
+    broke, a real answer: "I can't reach my knowledge" there would hide a turn that failed."""
     result = audit(cluster, turns)
+    if knowledge_reachable:
+        cannot_reach = unavailable_text().split("\n")[0]
+        result.problems += [
+            f"{t.sender} {t.message_id}: last-resort reply"
+            for t in turns
+            if any(cannot_reach in (reply.get("text") or "") for reply in t.replies)
+        ]
     figures[fault] = {"turns": len(turns), **result.as_dict(), "problems": result.problems[:20]}
     assert result.problems == [], f"{fault}: {result.problems[:10]}"
     return result
+
+
+def unavailable_text():
+    return Coach(load_knowledge()).unavailable().text
 
 
 def killed_during_load(cluster, tag, process, script=SCRIPT, after=1 / 3):
@@ -77,7 +92,7 @@ def test_a_rasa_server_killed_mid_load_loses_and_repeats_nothing(cluster):
 
 def test_the_action_server_stopped_for_a_while(cluster):
     turns, pid = killed_during_load(cluster, "actions", "actions", SCRIPT[:3], after=1 / 4)
-    check(cluster, turns, "action_server_stopped")
+    check(cluster, turns, "action_server_stopped", knowledge_reachable=False)
     # a red flag got its warning whether or not the action server was there
     warned = [t for t in turns if t.text == RED_FLAG]
     assert all(any((r.get("custom") or {}).get("urgency") == "emergency" for r in t.replies) for t in warned)
