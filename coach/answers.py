@@ -106,7 +106,10 @@ class Coach:
         if float((parse_data.get("intent") or {}).get("confidence") or 0) < SUBJECT_DECIDES_BELOW:
             intent = self.fallbacks.topic_named_by(entities, ranked_intents(parse_data)[:3]) or intent
         reply = self.answer(intent, context)
-        if reply.topic == topic_of(intent) and not context.red_flags and intent not in NOT_REMEMBERED:
+        # An answer the classifier was unsure of offers the runner-up topics, an out-of-scope one
+        # too ("my son's shins hurt": maybe it is about running after all); a guard's always-declined
+        # answer is sure, and offers none.
+        if reply.topic == topic_of(intent) and not context.red_flags and intent != "help":
             reply = self.fallbacks.with_alternatives(reply, alternatives(parse_data, intent), entities)
         return reply, (intent if intent not in NOT_REMEMBERED else None)
 

@@ -11,22 +11,17 @@ for recall: it is the layer that catches phrasings the patterns have never seen.
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Iterable, List, Sequence, Tuple
 
 import joblib
 import yaml
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.pipeline import FeatureUnion, Pipeline
+from sklearn.pipeline import Pipeline
+
+from coach.text_features import ngram_features
 
 PHRASINGS = Path(__file__).resolve().parent.parent / "data" / "triage" / "red_flag_phrasings.yml"
-_APOSTROPHES = re.compile(r"[\u2018\u2019`]")
-
-
-def _normalise(text: str) -> str:
-    return _APOSTROPHES.sub("'", text.lower())
 
 
 def load_phrasings(path: Path = PHRASINGS) -> Tuple[List[str], List[str]]:
@@ -44,34 +39,7 @@ class RedFlagModel:
 
     @classmethod
     def train(cls, positives: Sequence[str], negatives: Sequence[str], c: float = 4.0) -> "RedFlagModel":
-        features = FeatureUnion(
-            [
-                (
-                    "chars",
-                    TfidfVectorizer(
-                        analyzer="char_wb",
-                        ngram_range=(2, 5),
-                        min_df=2,
-                        sublinear_tf=True,
-                        preprocessor=_normalise,
-                        max_features=60_000,
-                        dtype="float32",
-                    ),
-                ),
-                (
-                    "words",
-                    TfidfVectorizer(
-                        analyzer="word",
-                        ngram_range=(1, 2),
-                        min_df=1,
-                        sublinear_tf=True,
-                        preprocessor=_normalise,
-                        token_pattern=r"(?u)\b\w[\w']*\b",
-                        dtype="float32",
-                    ),
-                ),
-            ]
-        )
+        features = ngram_features()
         # liblinear is deterministic: the same data gives the same model on every machine.
         model = Pipeline(
             [

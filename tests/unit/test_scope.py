@@ -190,6 +190,25 @@ def test_an_answer_the_classifier_was_unsure_of_offers_the_next_likeliest_topics
     assert knowledge.messages["also_asked"] in reply.text
 
 
+def test_an_unsure_out_of_scope_answer_offers_the_running_topics_it_might_have_been(coach):
+    data = classified(
+        "my son's shins hurt after cross country, should he keep going",
+        "out_of_scope",
+        0.55,
+        [("when_to_rest", 0.3), ("why_pain", 0.1)],
+    )
+    reply, topic = coach.answer_question("out_of_scope", data, Context(disclaimer_shown=True))
+    assert reply.topic == "out_of_scope" and topic is None
+    assert reply.data["suggestions"] == ["when_to_rest", "why_pain"]
+
+
+def test_a_declined_request_offers_no_topics(coach):
+    # what the scope guard declines (a prescription, a verdict) it is sure of: confidence 1.0
+    data = classified("prescribe me something stronger than ibuprofen", "out_of_scope", 1.0, [("treatment", 0.6)])
+    reply, _ = coach.answer_question("out_of_scope", data, Context(disclaimer_shown=True))
+    assert "suggestions" not in reply.data
+
+
 def test_a_confident_answer_stays_uncluttered(coach):
     data = classified("which trail shoes", "shoes", 0.97, [("surface", 0.02)])
     reply, _ = coach.answer_question("shoes", data, Context(disclaimer_shown=True))

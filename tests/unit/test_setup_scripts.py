@@ -36,11 +36,8 @@ def tree(tmp_path):
     for name in ("config.yml", "domain.yml", "requirements.txt", "requirements-dev.txt", "scripts"):
         source = ROOT / name
         (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
-    for name in ("data", "knowledge", "components"):
+    for name in ("data", "knowledge", "components", "coach"):
         shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / "coach").mkdir()
-    for name in ("language.py", "red_flag_model.py"):
-        shutil.copy(ROOT / "coach" / name, tmp_path / "coach" / name)
     return tmp_path
 
 
