@@ -13,6 +13,9 @@ from coach.replies import Reply
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
 USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
 ALWAYS_DECLINED = ("prescription", "diagnosis_request")
+# Like another body part, an animal is ours when the message also names the runner's lower leg ("I
+# rolled my ankle chasing the dog"); "what's wrong with his paw" is for a vet.
+DECLINED_UNLESS_LOWER_LEG = ("animals",)
 
 
 def phrase_pattern(phrases: Sequence[str]) -> Pattern[str]:
@@ -69,7 +72,7 @@ class OffTopic:
         if named & self.specific:
             return None
         for term in terms:
-            if not term["id"].startswith("body_"):
+            if not term["id"].startswith("body_") and term["id"] not in DECLINED_UNLESS_LOWER_LEG:
                 return term
         if named & self.lower_limb or topic in USES_BODY_WORDS:
             return None

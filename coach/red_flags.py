@@ -100,6 +100,7 @@ class RedFlagDetector:
         self.clause_breaks = set(self._keys(config["clause_breaks"]))
         self.clause_starters = set(self._keys(config["clause_starters"]))
         self.question_openers = set(self._keys(config["question_openers"]))
+        self.comparison_cues = set(self._keys(config["comparison_cues"]))
         self.first_person = set(self._keys(config["first_person"]))
         # One matcher key per pattern, so we know whether the pattern spells out a negation itself
         # ("can not walk"): only patterns that don't may be cancelled by a "not" inside the match.
@@ -224,14 +225,16 @@ class RedFlagDetector:
 
     def _is_general_question(self, doc: Doc, start: int) -> bool:
         """'Can you get a DVT from running?' asks about a symptom without reporting one. A sentence that
-        opens like "how can I tell" or "what are the signs" asks, with or without its question mark."""
+        opens like "how can I tell" or "what are the signs" asks, with or without its question mark; so does one that
+        compares ("high ankle sprain vs normal sprain?")."""
         first, last = self._sentence(doc, start)
         if any(q_start == first for _, q_start, _ in self.question_starts(doc)):
             return True
         if last >= len(doc) or doc[last].text != "?":
             return False
         keys = {doc[i]._.get(_KEY) for i in range(first, last)}
-        return doc[first]._.get(_KEY) in self.question_openers and not keys & (self.first_person | self.negation_cues)
+        asks = doc[first]._.get(_KEY) in self.question_openers or bool(keys & self.comparison_cues)
+        return asks and not keys & (self.first_person | self.negation_cues)
 
     def _is_resolved(self, doc: Doc, end: int, resolutions: List[Tuple[int, int]]) -> bool:
         """'...went numb, loosened my laces and it went away': a symptom that has gone."""

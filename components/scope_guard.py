@@ -26,7 +26,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.knowledge import load_knowledge
-from coach.off_topic import ALWAYS_DECLINED, OffTopic, VerdictRequests
+from coach.off_topic import ALWAYS_DECLINED, DECLINED_UNLESS_LOWER_LEG, OffTopic, VerdictRequests
 from coach.topics import ANSWERABLE_INTENTS
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -68,9 +68,10 @@ class ScopeGuard(GraphComponent):
                 continue
             if intent == SAFETY_CHECK:
                 # The safety checks ask about the ankle, foot and lower leg; a possible warning sign in
-                # a message about the shoulder alone gets the other-body-part answer (see a physio or
-                # GP) instead of ankle questions. A plain red flag is still warned of, above.
-                if not term["id"].startswith("body_"):
+                # a message about the shoulder (or a dog's paw) alone gets the other-body-part answer
+                # (see a physio, GP or vet) instead of ankle questions. A plain red flag is still
+                # warned of, above.
+                if not term["id"].startswith("body_") and term["id"] not in DECLINED_UNLESS_LOWER_LEG:
                     continue
             elif term["id"] not in ALWAYS_DECLINED and intent not in QUESTIONS:
                 continue

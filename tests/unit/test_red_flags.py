@@ -26,6 +26,9 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("one spot on my shin bone is really tender", "bone_stress", "soon"),
         ("pain at night that's getting worse every run", "bone_stress", "soon"),
         ("got hit by a car on my run", "high_force", "urgent"),
+        ("my foot is bent sideways after the fall", "deformity", "emergency"),
+        ("foot looks bent, my knee is fine", "deformity", "emergency"),
+        ("I think I have a high ankle sprain", "high_ankle_injury", "urgent"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -49,6 +52,11 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "both calves are a bit sore since the cast came off",
         "outer ankle aches a bit on cambered roads",
         "my achilles is stiff in the morning but eases once I warm up",
+        # an exercise's knee position is not a bent ankle; comparing conditions is not having one
+        "wall calf stretch straight or bent knee",
+        "soleus stretch with the knee bent?",
+        "high ankle sprain vs normal sprain?",
+        "difference between a high ankle sprain and a normal one?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):

@@ -21,6 +21,7 @@ from components.scope_guard import ScopeGuard
         ("no maybes please: is it a stress fracture or not?", ["stress_fracture"], True),
         ("one answer only, what's wrong with my heel", [], True),
         ("tell me straight which one it is, tendon or bone", [], True),
+        ("Please give me diagnosis. It is stress fracture or not?", ["stress_fracture"], True),
         ("yes or no, can I run today?", [], False),  # a rest question, not a diagnosis
         ("just tell me if I should rest", [], False),
         ("is it a stress fracture?", ["stress_fracture"], False),  # a question, not a demand: answered
@@ -100,6 +101,16 @@ def test_a_prescription_request_is_declined_whatever_the_classifier_thought(coac
     assert reply.topic == "out_of_scope" and "prescri" in reply.text.lower()
 
 
+def test_a_question_about_a_dose_is_declined_with_who_can_advise(coach, knowledge):
+    from coach.language import load_pipeline
+
+    doc = load_pipeline()("what dose of naproxen should i take for my ankle")
+    values = [ent.ent_id_ for ent in doc.ents]
+    assert "prescription" in values
+    reply = coach.answer("out_of_scope", Context(mentioned=tuple(values)))
+    assert "pharmacist" in reply.text and reply.disclaimer
+
+
 def test_a_demand_for_a_verdict_is_declined_and_says_who_can_tell(coach, knowledge):
     message = nlu_message("x-ray on monday but just tell me now, is it fractured or not", "condition_info")
     ScopeGuard().process([message])
@@ -123,8 +134,9 @@ def test_a_safety_check_about_the_lower_leg_is_not_asked_about_a_shoulder():
         "shoulder and ankle both swollen", "safety_check", [("off_topic", "body_upper"), ("body", "lower_limb")]
     )
     verdict = nlu_message("just tell me yes or no, is it broken? it's swollen", "safety_check")
-    ScopeGuard().process([shoulder, ankle, verdict])
-    assert shoulder.get(INTENT)["name"] == "out_of_scope"
+    dog = nlu_message("my dog limps after our runs, what do i do", "safety_check", [("off_topic", "animals")])
+    ScopeGuard().process([shoulder, ankle, verdict, dog])
+    assert shoulder.get(INTENT)["name"] == dog.get(INTENT)["name"] == "out_of_scope"
     assert ankle.get(INTENT)["name"] == verdict.get(INTENT)["name"] == "safety_check"
 
 
@@ -248,3 +260,9 @@ def test_a_story_that_only_sounds_like_a_no_is_answered_as_a_question(coach):
     )
     reply, topic = coach.answer_acknowledgement(data, Context())
     assert reply.data["suggestions"] == ["why_pain", "when_to_rest"] and topic is None
+
+
+def test_an_animal_is_for_a_vet_unless_the_runners_own_lower_leg_is_named(coach, knowledge):
+    reply = coach.off_topic.reply("treatment", Context(mentioned=["animals"]))
+    assert reply.topic == "out_of_scope" and "vet" in reply.text
+    assert coach.off_topic.reply("return_to_run", Context(mentioned=["animals", "lower_limb"])) is None
