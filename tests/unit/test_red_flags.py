@@ -29,6 +29,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("my foot is bent sideways after the fall", "deformity", "emergency"),
         ("foot looks bent, my knee is fine", "deformity", "emergency"),
         ("I think I have a high ankle sprain", "high_ankle_injury", "urgent"),
+        ("my left foot has started slapping down and I can't lift my toes", "foot_drop", "urgent"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -57,6 +58,7 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "soleus stretch with the knee bent?",
         "high ankle sprain vs normal sprain?",
         "difference between a high ankle sprain and a normal one?",
+        "how to run more relaxed, shoulders tense and feet slapping",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
