@@ -2,17 +2,15 @@
 model, and averaged with DIET's ranking before the FallbackClassifier reads it.
 
 In config.yml it comes right after DIETClassifier: it replaces the message's intent and ranking with
-the blend, so the fallback, the red-flag guard and the scope guard all see the combined opinion."""
+the blend, so the fallback, the red-flag guard and the scope guard all see the combined opinion. When
+there was nothing to train on (fewer than two intents), DIET alone decides."""
 
 from __future__ import annotations
 
-from pathlib import Path
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
 from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import (
     INTENT,
     INTENT_NAME_KEY,
@@ -24,60 +22,27 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.topic_model import TopicModel, blend
+from components.stored_model import StoredModelComponent
 
-_FILE = "topic_model.joblib"
 RANKING_LENGTH = 10  # as DIET reports
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
-class LexicalIntentClassifier(GraphComponent):
+class LexicalIntentClassifier(StoredModelComponent):
+    MODEL_FILE = "topic_model.joblib"
+    MODEL_CLASS = TopicModel
+
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
         # C and the weight were chosen on development topic sets (README), never on a blind set's first pass
         return {"C": 30.0, "lexical_weight": 0.7}
 
-    def __init__(
-        self,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        model: Optional[TopicModel] = None,
-    ):
-        self.config, self.model_storage, self.resource, self.model = config, model_storage, resource, model
-
-    @classmethod
-    def create(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> "LexicalIntentClassifier":
-        return cls(config, model_storage, resource)
-
     def train(self, training_data: TrainingData) -> Resource:
         examples = [(m.get(TEXT), m.get(INTENT)) for m in training_data.intent_examples if m.get(TEXT)]
-        if len({intent for _, intent in examples}) >= 2:
-            self.model = TopicModel.train([t for t, _ in examples], [i for _, i in examples], c=self.config["C"])
-            with self.model_storage.write_to(self.resource) as directory:
-                self.model.save(Path(directory) / _FILE)
-        return self.resource
-
-    @classmethod
-    def load(
-        cls,
-        config: Dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> "LexicalIntentClassifier":
-        try:
-            with model_storage.read_from(resource) as directory:
-                model: Optional[TopicModel] = TopicModel.load(Path(directory) / _FILE)
-        except (ValueError, FileNotFoundError):  # not trained (too few intents): DIET alone decides
-            model = None
-        return cls(config, model_storage, resource, model)
+        if len({intent for _, intent in examples}) < 2:
+            return self.resource
+        self.model = TopicModel.train([t for t, _ in examples], [i for _, i in examples], c=self.config["C"])
+        return self.store()
 
     def process(self, messages: List[Message]) -> List[Message]:
         if self.model is None:
@@ -99,6 +64,3 @@ class LexicalIntentClassifier(GraphComponent):
                 add_to_output=True,
             )
         return messages
-
-    def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        return training_data

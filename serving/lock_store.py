@@ -89,13 +89,11 @@ class RedisUrlLockStore(RedisLockStore):
     one key. Tickets are random numbers, not a count, so a ticket of a lock that was emptied and
     made again can never be mistaken for a newer one."""
 
-    def __init__(self, endpoint_config: Any = None, url: str = "", client: Any = None) -> None:
-        if client is None:
-            url = url or getattr(endpoint_config, "url", None) or os.environ.get("ANKLE_COACH_REDIS_URL", "")
-            if not url:
-                raise ValueError("RedisUrlLockStore needs a Redis URL (ANKLE_COACH_REDIS_URL)")
-            client = redis_client(url)
-        self.red = client
+    def __init__(self, endpoint_config: Any = None, url: str = "") -> None:
+        url = url or getattr(endpoint_config, "url", None) or os.environ.get("ANKLE_COACH_REDIS_URL", "")
+        if not url:
+            raise ValueError("RedisUrlLockStore needs a Redis URL (ANKLE_COACH_REDIS_URL)")
+        self.red = redis_client(url)
         self.key_prefix = "ankle_coach:lock:"
         LockStore.__init__(self)
 
