@@ -15,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import context_from, get_check_table, get_coach, get_triager, send
 from actions.fail_safe import fail_safe
+from coach.topics import ANSWERABLE_INTENTS
 from coach.triage import NOT_SURE, CheckAnswer, asked_intent
 
 CHECK_SLOTS = ("check_answer", "safety_check", "check_asked", "check_resume", "check_reasked")
@@ -145,4 +146,5 @@ class ActionSafetyCheckResult(Action):
         reply = coach.check_result(check["id"], outcome, asked, context, resume=resume)
         if outcome.answer_question and resume:
             return send(dispatcher, reply) + events + [ActiveLoop(REST_FORM)]  # its next question follows
-        return send(dispatcher, reply, topic_slot=asked if outcome.answer_question else None) + events
+        remembered = asked if outcome.answer_question and asked in ANSWERABLE_INTENTS else None  # not a refusal
+        return send(dispatcher, reply, topic_slot=remembered) + events

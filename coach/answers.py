@@ -12,6 +12,7 @@ Where each answer is made:
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Dict, Optional, Sequence, Tuple
 
 from coach.conditions import ConditionAnswers
@@ -33,7 +34,7 @@ from coach.plans import PlanBuilder
 from coach.replies import Reply, button, source_line
 from coach.rest_check import RestAnswers, decide, explain
 from coach.safety import SafetyReplies
-from coach.topics import ANSWERABLE_INTENTS, MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG, topic_of
+from coach.topics import ANSWERABLE_INTENTS, DECLINED_REQUESTS, MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG, topic_of
 from coach.triage import CheckOutcome
 from coach.why_pain import WhyPainAnswers
 
@@ -181,7 +182,10 @@ class Coach:
         note = self.safety.check_note(outcome, topic="when_to_rest" if resume else "red_flag")
         if resume:
             return note
-        reply = self.answer(asked, context)
+        if asked in DECLINED_REQUESTS:  # "just tell me yes or no": checked first, then kindly declined
+            reply = self.answer("out_of_scope", replace(context, mentioned=(asked,)))
+        else:
+            reply = self.answer(asked, context)
         reply.text = note.text + "\n\n" + reply.text
         reply.sources = list(dict.fromkeys(note.sources + reply.sources))
         return reply

@@ -9,10 +9,11 @@ from typing import Iterable, Optional, Pattern, Sequence
 from coach.context import Context
 from coach.knowledge import Knowledge
 from coach.replies import Reply
+from coach.topics import DECLINED_REQUESTS
 
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
 USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
-ALWAYS_DECLINED = ("prescription", "diagnosis_request")
+ALWAYS_DECLINED = DECLINED_REQUESTS
 # Like another body part, an animal is ours when the message also names the runner's lower leg ("I
 # rolled my ankle chasing the dog"); "what's wrong with his paw" is for a vet.
 DECLINED_UNLESS_LOWER_LEG = ("animals",)

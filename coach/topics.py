@@ -33,6 +33,10 @@ URGENCIES = ("emergency", "urgent", "soon", "self_care")
 PENDING = "pending"
 URGENCY_ORDER: Dict[str, int] = {level: rank for rank, level in enumerate(URGENCIES)}
 
+# Requests this bot always declines kindly, whatever else the message says (coach/off_topic.py);
+# asked together with a possible warning sign, the safety check comes first, then the refusal.
+DECLINED_REQUESTS = ("prescription", "diagnosis_request")
+
 # Intents that ask a question the coach answers from the knowledge file, and the topic each answer
 # carries when it differs from the intent's name.
 ANSWERABLE_INTENTS = (

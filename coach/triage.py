@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Dict, Optional, Sequence, Tuple
 
 from coach.knowledge import Knowledge
-from coach.topics import ANSWERABLE_INTENTS, URGENCY_ORDER, most_urgent
+from coach.topics import ANSWERABLE_INTENTS, DECLINED_REQUESTS, URGENCY_ORDER, most_urgent
 
 if TYPE_CHECKING:  # the detector needs spaCy; the action server reads check tables without it
     from coach.red_flags import RedFlagDetector, RedFlagHit
@@ -227,5 +227,8 @@ def asks_a_question(text: str) -> bool:
 
 
 def asked_intent(intent: Optional[str], fallback: str) -> str:
-    """What a runner who was checked asked for: their intent if it asks a question, else the check's topic."""
+    """What a runner who was checked asked for: their intent if it asks a question, or the request
+    that is declined after the check; else the check's topic."""
+    if intent in DECLINED_REQUESTS:
+        return intent
     return intent if intent in ANSWERABLE_INTENTS and intent not in ("help", "out_of_scope") else fallback

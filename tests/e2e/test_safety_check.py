@@ -33,6 +33,19 @@ def test_sprain_story_is_checked_then_none_of_these_gives_first_care(servers):
     assert any("Stiell" in source for source in payload["sources"])
 
 
+def test_a_demand_for_a_verdict_is_checked_first_then_kindly_declined(servers):
+    # The swelling may be a warning sign, so the check comes first; with none of the signs, the
+    # runner still gets no yes-or-no verdict on what it is, only who can tell them.
+    runner = new_sender("check-verdict")
+    check = servers.say(runner, "just tell me yes or no, is my ankle broken? it's a bit swollen")
+    assert custom(check)["urgency"] == "pending"
+    answer = servers.say(runner, button(check, "None of these"))
+    payload = custom(answer)
+    assert payload["topic"] == "out_of_scope"
+    assert text(answer).startswith("Good - none of the warning signs.")
+    assert "I can't diagnose" in text(answer) and "physio or GP" in text(answer)
+
+
 def test_check_answered_cant_take_four_steps_is_urgent_with_x_ray_wording(servers):
     runner = new_sender("check-steps")
     check = servers.say(runner, SPRAIN)

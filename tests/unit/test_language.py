@@ -26,6 +26,8 @@ def entities(nlp, text):
         ("I rolled it yesterday", ("onset", "injury")),
         ("are barefoot shoes ok", ("shoe_term", "minimal_shoe")),
         ("should I ice it", ("subject", "ice")),
+        ("can you give me a 7-day plan with heel raises", ("subject", "plan_request")),
+        ("mon-sun calf rehab schedule", ("subject", "plan_request")),
         ("it's still sore", ("pain_state", "sore_now")),
     ],
 )

@@ -10,6 +10,7 @@ from rasa.shared.nlu.training_data.message import Message
 from coach.context import Context
 from coach.fallbacks import Fallbacks
 from coach.off_topic import VerdictRequests
+from coach.triage import NONE_OF_THESE, CheckAnswer, CheckTable
 from components.red_flag_guard import TRIAGE
 from components.scope_guard import ScopeGuard
 
@@ -140,6 +141,20 @@ def test_a_safety_check_about_the_lower_leg_is_not_asked_about_a_shoulder():
     assert ankle.get(INTENT)["name"] == verdict.get(INTENT)["name"] == "safety_check"
 
 
+def test_a_verdict_demand_that_is_checked_first_is_remembered_as_declined(coach, knowledge):
+    # "None of these" then gets the refusal, not an answer about the condition the runner named.
+    message = nlu_message(
+        "just tell me yes or no, is it broken? it's swollen", "safety_check", triage={"asked": "condition_info"}
+    )
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "safety_check"
+    assert message.get(TRIAGE)["asked"] == "diagnosis_request"
+    outcome = CheckTable(knowledge).decide("injury", CheckAnswer(kind=NONE_OF_THESE))
+    reply = coach.check_result("injury", outcome, "diagnosis_request", Context(condition="bone_stress_injury"))
+    assert reply.topic == "out_of_scope"
+    assert knowledge.messages["off_topic"]["diagnosis_request"].strip()[:40] in reply.text
+
+
 @pytest.mark.parametrize(
     "text, intent, entities, declined",
     [
@@ -240,6 +255,16 @@ def test_an_unsure_question_naming_a_subject_answers_its_topic_and_offers_the_ot
     reply, topic = coach.answer_unsure(data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "technique"
     assert reply.data["suggestions"] == ["training_load"]
+
+
+def test_a_request_for_a_weekly_plan_gets_the_plan_when_the_classifier_half_agrees(coach):
+    # "Mon-Sun plan to keep fit while my sprain heals" reads a lot like "should I rest?"
+    data = classified(
+        "can you give me a mon-sun plan to keep fit while my sprain heals", "when_to_rest", 0.5, [("plan", 0.3)]
+    )
+    data["entities"] = [{"entity": "subject", "value": "plan_request"}]
+    reply, topic = coach.answer_question("when_to_rest", data, Context(disclaimer_shown=True))
+    assert reply.topic == topic == "plan"
 
 
 def test_a_confident_classifier_is_not_overruled_by_a_subject(coach):

@@ -201,6 +201,7 @@ def test_asked_intent_falls_back_to_the_checks_topic():
     assert asked_intent("inform", "treatment") == "treatment"
     assert asked_intent(None, "why_pain") == "why_pain"
     assert asked_intent("out_of_scope", "treatment") == "treatment"
+    assert asked_intent("diagnosis_request", "treatment") == "diagnosis_request"  # declined after the check
 
 
 # ---- the learned second opinion --------------------------------------------------------------------
