@@ -22,6 +22,8 @@ from coach.exercise_answers import ExerciseAnswers
 from coach.exercises import ExerciseLibrary
 from coach.fallbacks import (
     MAX_ALTERNATIVES,
+    QUESTIONS_A_SUBJECT_KEEPS,
+    SUBJECT_CLOSE_TO_TOP,
     SUBJECT_DECIDES_BELOW,
     Fallbacks,
     alternatives,
@@ -104,8 +106,10 @@ class Coach:
         if intent not in ANSWERABLE_INTENTS:
             return self.fallback("fallback"), None
         entities = parse_data.get("entities") or []
-        if float((parse_data.get("intent") or {}).get("confidence") or 0) < SUBJECT_DECIDES_BELOW:
-            intent = self.fallbacks.topic_named_by(entities, ranked_intents(parse_data)[:3]) or intent
+        confidence = float((parse_data.get("intent") or {}).get("confidence") or 0)
+        if confidence < SUBJECT_DECIDES_BELOW and intent not in QUESTIONS_A_SUBJECT_KEEPS:
+            close = ranked_intents(parse_data, confidence * SUBJECT_CLOSE_TO_TOP)[:3]
+            intent = self.fallbacks.topic_named_by(entities, close) or intent
         reply = self.answer(intent, context)
         # An answer the classifier was unsure of offers the runner-up topics, an out-of-scope one
         # too ("my son's shins hurt": maybe it is about running after all); a guard's always-declined

@@ -23,9 +23,18 @@ MAX_ALTERNATIVES = 2
 NOT_OFFERED = ("nlu_fallback", "red_flag", "safety_check")
 # Entities whose kind alone says what a message is about, when the classifier half-agrees.
 TOPIC_OF_ENTITY = {"shoe_term": "shoes", "exercise": "exercise_howto"}
+# Insoles or orthotics asked about for a named pain or condition ("heel cups for PF?") are a
+# treatment question; in general ("do I need insoles?") a shoes one.
+INSOLES, FOR_A_PAIN, TREATMENT = "insoles", ("condition", "location"), "treatment"
 # A subject named in the message overrides the classifier only when it was less sure than this:
 # "which exercises stop me rolling my ankle on trails" stays an exercises question.
 SUBJECT_DECIDES_BELOW = 0.8
+# ... for a topic the classifier ranked close to its first (at least this share of its confidence):
+# "what should I do in the gym so my ankles stop rolling on trails" stays an exercises question ...
+SUBJECT_CLOSE_TO_TOP = 0.5
+# ... and never turns a why-question round: "why is my heel sore? same shoes, same routes" names shoes
+# as what the runner has ruled out, not as what they ask about.
+QUESTIONS_A_SUBJECT_KEEPS = ("why_pain",)
 # Entities a suggestion button carries on, so the answer it leads to knows what the message named.
 CARRIED_ENTITIES = ("location", "condition", "exercise", "subject")
 
@@ -76,6 +85,8 @@ class Fallbacks:
         for entity in entities:
             if entity.get("entity") == "subject":
                 topic = hints.get(entity.get("value"))
+            elif entity.get("value") == INSOLES and any(e.get("entity") in FOR_A_PAIN for e in entities):
+                topic = TREATMENT
             else:
                 topic = TOPIC_OF_ENTITY.get(entity.get("entity") or "")
             if topic in ranked:

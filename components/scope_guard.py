@@ -56,8 +56,8 @@ class ScopeGuard(GraphComponent):
         for message in messages:
             text = message.get(TEXT) or ""
             intent = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
-            if text.lstrip().startswith("/") or intent in (RED_FLAG, OUT_OF_SCOPE):
-                continue  # a button's payload; a red flag's warning first; already declined
+            if text.lstrip().startswith("/") or intent == RED_FLAG:
+                continue  # a button's payload; a red flag's warning first
             entities = message.get(ENTITIES) or []
             values = [e.get("value") for e in entities if isinstance(e, dict)]
             if self.verdicts.asked(text, values) and "diagnosis_request" not in values:

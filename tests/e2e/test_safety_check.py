@@ -37,7 +37,9 @@ def test_a_demand_for_a_verdict_is_checked_first_then_kindly_declined(servers):
     # The swelling may be a warning sign, so the check comes first; with none of the signs, the
     # runner still gets no yes-or-no verdict on what it is, only who can tell them.
     runner = new_sender("check-verdict")
-    check = servers.say(runner, "just tell me yes or no, is my ankle broken? it's a bit swollen")
+    check = servers.say(
+        runner, "I rolled my ankle yesterday, it's a bit swollen. just tell me yes or no, is it broken?"
+    )
     assert custom(check)["urgency"] == "pending"
     answer = servers.say(runner, button(check, "None of these"))
     payload = custom(answer)

@@ -31,6 +31,20 @@ def test_mentions_pick_the_specific_entry(coach):
     assert "PEACE" in general.text
 
 
+def test_heel_pain_and_insoles_get_their_own_treatment_not_sprain_first_care(coach):
+    heel = coach.answer("treatment", Context(condition="plantar_heel_pain"))
+    insoles = coach.answer("treatment", Context(mentioned=("insoles",), condition="medial_tibial_stress_syndrome"))
+    assert heel.data["entry"] == "treatment_heel_pain" and "Koc" in heel.text and "PEACE" not in heel.text
+    assert insoles.data["entry"] == "treatment_insoles" and "orthoses" in insoles.text
+
+
+def test_insoles_for_a_named_pain_are_a_treatment_question_and_in_general_a_shoes_one(coach):
+    for_pf = [{"entity": "shoe_term", "value": "insoles"}, {"entity": "condition", "value": "plantar_heel_pain"}]
+    general = [{"entity": "shoe_term", "value": "insoles"}]
+    assert coach.fallbacks.topic_named_by(for_pf, ["shoes", "treatment"]) == "treatment"
+    assert coach.fallbacks.topic_named_by(general, ["shoes", "treatment"]) == "shoes"
+
+
 def test_every_medical_answer_names_its_source(coach, knowledge):
     for topic in (
         "why_pain",

@@ -121,6 +121,16 @@ def test_a_demand_for_a_verdict_is_declined_and_says_who_can_tell(coach, knowled
     assert reply.text.startswith(knowledge.messages["off_topic"]["diagnosis_request"].strip()[:40])
 
 
+def test_a_verdict_demand_the_classifier_already_called_out_of_scope_still_gets_the_refusal(coach, knowledge):
+    # Not the general "outside what I cover" menu: the runner is told who can tell them what it is.
+    message = nlu_message("don't give me maybes, just tell me exactly what's wrong with my heel", "out_of_scope")
+    ScopeGuard().process([message])
+    assert message.get(INTENT) == {"name": "out_of_scope", "confidence": 1.0}
+    values = [e["value"] for e in message.get(ENTITIES)]
+    reply = coach.answer("out_of_scope", Context(mentioned=tuple(values)))
+    assert reply.text.startswith(knowledge.messages["off_topic"]["diagnosis_request"].strip()[:40])
+
+
 def test_a_red_flag_still_comes_first():
     message = nlu_message("just tell me yes or no, is it broken? it's swollen", "red_flag")
     ScopeGuard().process([message])
