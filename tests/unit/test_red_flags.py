@@ -30,6 +30,9 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("foot looks bent, my knee is fine", "deformity", "emergency"),
         ("I think I have a high ankle sprain", "high_ankle_injury", "urgent"),
         ("my left foot has started slapping down and I can't lift my toes", "foot_drop", "urgent"),
+        ("my shin hurts even at rest now", "bone_stress", "soon"),
+        ("rolled it and now the foot is twisted inward", "looks_wrong_after_injury", "emergency"),
+        ("my ankle collapsed under me when I tried to stand", "cannot_bear_weight", "urgent"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -59,6 +62,10 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "high ankle sprain vs normal sprain?",
         "difference between a high ankle sprain and a normal one?",
         "how to run more relaxed, shoulders tense and feet slapping",
+        # running form and the choice to rest are not a deformity, a collapse or pain at rest
+        "my feet point outwards when i run, need to fix it?",
+        "a video shows my ankle collapse inward when i run, should i change my form?",
+        "should i run today with sore shin or rest",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
