@@ -130,9 +130,12 @@ class Coach:
             return off_topic, None
         entities = parse_data.get("entities") or []
         elsewhere = last_topic is None and not self.fallbacks.in_our_world(parse_data.get("text") or "", entities)
-        if elsewhere or ranked_intents(parse_data)[:1] == ["out_of_scope"]:
+        if elsewhere:
             return self.fallback("out_of_scope"), None
         likely = likeliest_topics(parse_data)
+        if ranked_intents(parse_data)[:1] == ["out_of_scope"]:  # likely out of scope, but it is our world
+            reply = self.fallback("out_of_scope")
+            return self.fallbacks.with_alternatives(reply, likely[:MAX_ALTERNATIVES], entities), None
         if not likely:
             return self.fallback("fallback"), None
         named = self.fallbacks.topic_named_by(entities, likely)

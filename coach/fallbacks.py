@@ -21,6 +21,8 @@ ALTERNATIVES_BELOW = 0.9
 MAX_ALTERNATIVES = 2
 # Intents that are not topics a runner could be offered (the fallback itself, and the safety layer's).
 NOT_OFFERED = ("nlu_fallback", "red_flag", "safety_check")
+# Topics a button can offer: every answerable one but the menus.
+SUGGESTABLE_TOPICS = tuple(intent for intent in ANSWERABLE_INTENTS if intent not in ("help", "out_of_scope"))
 # Entities whose kind alone says what a message is about, when the classifier half-agrees.
 TOPIC_OF_ENTITY = {"shoe_term": "shoes", "exercise": "exercise_howto"}
 # Insoles or orthotics asked about for a named pain or condition ("heel cups for PF?") are a
@@ -54,8 +56,7 @@ def ranked_intents(parse_data: Dict[str, Any], minimum: float = 0.0) -> List[str
 
 def likeliest_topics(parse_data: Dict[str, Any]) -> List[str]:
     """The topic intents the classifier ranked highest for a message it wasn't sure about."""
-    suggestable = [intent for intent in ANSWERABLE_INTENTS if intent not in ("help", "out_of_scope")]
-    return [i for i in ranked_intents(parse_data, SUGGESTION_CONFIDENCE) if i in suggestable][:MAX_SUGGESTIONS]
+    return [i for i in ranked_intents(parse_data, SUGGESTION_CONFIDENCE) if i in SUGGESTABLE_TOPICS][:MAX_SUGGESTIONS]
 
 
 def alternatives(parse_data: Dict[str, Any], answered: str) -> List[str]:
@@ -112,8 +113,8 @@ class Fallbacks:
 
     def with_alternatives(self, reply: Reply, topics: Sequence[str], entities: Sequence[dict]) -> Reply:
         """An answer followed by "Not quite what you asked?" and the other likeliest topics as buttons."""
-        if not topics or reply.clarify:
-            return reply  # a question already asks the runner to choose
+        if not topics or (reply.clarify and not reply.sources):
+            return reply  # a bare question already asks the runner to choose; an answer that asks too can offer
         labels = self.messages["topic_labels"]
         carried = {e["entity"]: e["value"] for e in entities if e.get("entity") in CARRIED_ENTITIES and e.get("value")}
         reply.text += "\n\n" + self.messages["also_asked"] + " " + " / ".join(labels[t].lower() for t in topics) + "."

@@ -13,7 +13,6 @@ from coach.topics import DECLINED_REQUESTS
 
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
 USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
-ALWAYS_DECLINED = DECLINED_REQUESTS
 # Like another body part, an animal is ours when the message also names the runner's lower leg ("I
 # rolled my ankle chasing the dog"); "what's wrong with his paw" is for a vet.
 DECLINED_UNLESS_LOWER_LEG = ("animals",)
@@ -68,7 +67,7 @@ class OffTopic:
         if not terms or topic == "help":
             return None
         for term in terms:
-            if term["id"] in ALWAYS_DECLINED:
+            if term["id"] in DECLINED_REQUESTS:
                 return term
         if named & self.specific:
             return None

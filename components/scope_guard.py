@@ -26,8 +26,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from coach.knowledge import load_knowledge
-from coach.off_topic import ALWAYS_DECLINED, DECLINED_UNLESS_LOWER_LEG, OffTopic, VerdictRequests
-from coach.topics import ANSWERABLE_INTENTS
+from coach.off_topic import DECLINED_UNLESS_LOWER_LEG, OffTopic, VerdictRequests
+from coach.topics import ANSWERABLE_INTENTS, DECLINED_REQUESTS
 from components.red_flag_guard import TRIAGE  # the guard's finding, which says what was asked
 
 OUT_OF_SCOPE = "out_of_scope"
@@ -72,12 +72,12 @@ class ScopeGuard(GraphComponent):
                 # a message about the shoulder (or a dog's paw) alone gets the other-body-part answer
                 # (see a physio, GP or vet) instead of ankle questions. A plain red flag is still
                 # warned of, above.
-                if term["id"] in ALWAYS_DECLINED:  # the check first; "None of these" then gets the refusal
+                if term["id"] in DECLINED_REQUESTS:  # the check first; "None of these" then gets the refusal
                     message.set(TRIAGE, {**(message.get(TRIAGE) or {}), "asked": term["id"]}, add_to_output=True)
                     continue
                 if not term["id"].startswith("body_") and term["id"] not in DECLINED_UNLESS_LOWER_LEG:
                     continue
-            elif term["id"] not in ALWAYS_DECLINED and intent not in QUESTIONS:
+            elif term["id"] not in DECLINED_REQUESTS and intent not in QUESTIONS:
                 continue
             chosen = {INTENT_NAME_KEY: OUT_OF_SCOPE, PREDICTED_CONFIDENCE_KEY: 1.0}
             ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != OUT_OF_SCOPE]

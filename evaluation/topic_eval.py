@@ -4,7 +4,9 @@ message of a new conversation to the real servers (REST), as a runner would.
 - right topic: the answer's ``custom.topic`` is the expected one (``return_to_run`` is the plan answer
   of kind return_to_run). A safety check first is fine when "None of these" then gives the right answer.
 - offered: the right topic was answered, or offered among the "Did you mean" buttons of the
-  two-stage fallback.
+  two-stage fallback or the "Not quite what you asked?" buttons under an answer.
+- right with offers: the share of right answers that also offered other topics, the cost of
+  offering (extra buttons a runner who got the right answer has to read past).
 
 Prints the overall figures and a per-topic table; saves results/topics.json.
 """
@@ -94,6 +96,8 @@ def evaluate(say, questions: List[Dict]) -> Dict:
         "right": sum(r["right"] for r in rows) / n,
         "offered": sum(r["offered"] for r in rows) / n,
         "checked": sum(r["checked"] for r in rows) / n,
+        "right_with_offers": sum(bool(r["right"] and r["offered_topics"]) for r in rows)
+        / max(1, sum(r["right"] for r in rows)),
         "per_topic": {t: {**v, "confused_with": dict(v["confused_with"])} for t, v in sorted(per_topic.items())},
         "misses": [r for r in rows if not r["right"]],
     }
@@ -104,7 +108,8 @@ def print_report(result: Dict, show_misses: bool, name: str = "") -> None:
     print(
         f"  right topic {result['right']:.1%} (target {TARGETS['right']:.0%})   "
         f"right topic answered or offered {result['offered']:.1%} (target {TARGETS['offered']:.0%})   "
-        f"safety check first {result['checked']:.1%}"
+        f"safety check first {result['checked']:.1%}   "
+        f"right answers that also offer others {result['right_with_offers']:.1%}"
     )
     print(f"  {'topic':16} {'n':>4} {'right':>7} {'offered':>8}  confused with")
     for topic, row in result["per_topic"].items():

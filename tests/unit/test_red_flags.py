@@ -33,6 +33,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("my shin hurts even at rest now", "bone_stress", "soon"),
         ("rolled it and now the foot is twisted inward", "looks_wrong_after_injury", "emergency"),
         ("my ankle collapsed under me when I tried to stand", "cannot_bear_weight", "urgent"),
+        ("my shin aches lying in bed", "bone_stress", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -66,6 +67,9 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my feet point outwards when i run, need to fix it?",
         "a video shows my ankle collapse inward when i run, should i change my form?",
         "should i run today with sore shin or rest",
+        # the first steps out of bed are the heel's morning pain; night splints are its treatment
+        "heel pain when i get out of bed, worst first thing",
+        "heel pain, do night splints help?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):

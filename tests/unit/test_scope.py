@@ -252,10 +252,29 @@ def test_a_confident_answer_stays_uncluttered(coach):
     assert "suggestions" not in reply.data
 
 
-def test_a_clarifying_question_is_not_given_alternatives(coach):
-    data = classified("why does it hurt", "why_pain", 0.6, [("when_to_rest", 0.3)])
+def test_a_bare_clarifying_question_is_not_given_alternatives(coach):
+    data = classified("how do i do that exercise", "exercise_howto", 0.6, [("exercises", 0.3)])
+    reply, _ = coach.answer_question("exercise_howto", data, Context(disclaimer_shown=True))
+    assert reply.clarify and not reply.sources and "suggestions" not in reply.data
+
+
+def test_an_answer_that_also_asks_where_offers_the_next_likeliest_topics(coach):
+    # the general why-it-hurts answer asks where it hurts; a runner who meant shoes still sees shoes
+    data = classified("what is heel drop and why does it matter", "why_pain", 0.6, [("shoes", 0.3)])
     reply, _ = coach.answer_question("why_pain", data, Context(disclaimer_shown=True))
-    assert reply.clarify and "suggestions" not in reply.data
+    assert reply.clarify and reply.sources and reply.data["suggestions"] == ["shoes"]
+    assert reply.buttons[-1]["payload"] == "/shoes"
+
+
+def test_an_unsure_message_most_likely_out_of_scope_still_offers_our_topics(coach):
+    data = parse(
+        "my city only has concrete sidewalks, will it hurt my legs",
+        [("nlu_fallback", 0.35), ("out_of_scope", 0.34), ("surface", 0.28)],
+        [{"entity": "subject", "value": "running_surfaces"}],
+    )
+    reply, topic = coach.answer_unsure(data, Context())
+    assert reply.topic == "out_of_scope" and reply.disclaimer and topic is None
+    assert reply.data["suggestions"] == ["surface"]
 
 
 def test_an_unsure_question_naming_a_subject_answers_its_topic_and_offers_the_others(coach):
