@@ -135,6 +135,7 @@ class RedFlagDetector:
             for f in entries
         }
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
+        self.about_history = {f["id"] for f in entries if f.get("about_history")}
 
     # ---- compiling ---------------------------------------------------------------------------
     def read(self, text: str) -> Doc:
@@ -261,6 +262,9 @@ class RedFlagDetector:
             return []
         doc = self._doc(text)
         resolutions = [(s, e) for _, s, e in self.resolved(doc)]
+        past = [(s, e) for _, s, e in self.past(doc)]
+        # for a flag that is a history, "months ago" dates it; only a real resolution ("came back") ends it
+        present_resolutions = [(s, e) for s, e in resolutions if not any(ps < e and s < pe for ps, pe in past)]
         found: Dict[str, RedFlagHit] = {}
         for match_id, start, end in self.matcher(doc):
             pattern_key = self.nlp.vocab.strings[match_id]
@@ -276,11 +280,12 @@ class RedFlagDetector:
                 continue
             if any(all(matcher(doc) for matcher in group) for group in self.ruled_out_together[flag_id]):
                 continue
-            if self._in_sentence([(s, e) for _, s, e in self.past(doc)], sentence):
+            history = flag_id in self.about_history
+            if not history and self._in_sentence(past, sentence):
                 continue  # "dislocated it when I was 19, never bothered me since": history, not a report
             if (
                 self._is_general_question(doc, start)
-                or self._is_resolved(doc, end, resolutions)
+                or self._is_resolved(doc, end, present_resolutions if history else resolutions)
                 or self._is_denied(doc, start, end, self._spells_negation[pattern_key])
             ):
                 continue

@@ -34,6 +34,34 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("rolled it and now the foot is twisted inward", "looks_wrong_after_injury", "emergency"),
         ("my ankle collapsed under me when I tried to stand", "cannot_bear_weight", "urgent"),
         ("my shin aches lying in bed", "bone_stress", "soon"),
+        # beyond the lower leg, but what a runner may describe mid-run: each is a call to emergency services
+        ("my foot went weak and my wife says one side of my face is droopy", "stroke_signs", "emergency"),
+        (
+            "got stung on the trail and now my lips are swelling and i feel faint",
+            "severe_allergic_reaction",
+            "emergency",
+        ),
+        (
+            "something bit me on the ankle, the leg is swelling fast and I feel dizzy",
+            "severe_allergic_reaction",
+            "emergency",
+        ),
+        (
+            "legs massively swollen after the ultra and my pee is dark brown like cola",
+            "dark_urine_muscle_breakdown",
+            "emergency",
+        ),
+        ("calf swollen for a week and today I cough and there is some blood", "chest_pain", "emergency"),
+        ("calf is swollen and red and breathing is hard", "clot_with_breathlessness", "emergency"),
+        ("blister got infected, now I feel confused and my heart is racing", "sepsis", "emergency"),
+        ("suddenly my leg went cold, pale and very painful", "pale_cold_foot", "emergency"),
+        (
+            "sprained it yesterday, pressing on the back edge of the bony knob on the outside is extremely sore",
+            "ottawa_tenderness",
+            "urgent",
+        ),
+        # a history is the red flag itself: "months ago" dates it, it does not end it
+        ("my third stress fracture in a year and my periods stopped months ago", "energy_deficiency", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -70,6 +98,14 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         # the first steps out of bed are the heel's morning pain; night splints are its treatment
         "heel pain when i get out of bed, worst first thing",
         "heel pain, do night splints help?",
+        "I like night runs after work, does late training hurt recovery or sleep?",
+        "is it worth rolling my foot on a tennis ball?",
+        # "bit" reads as "bite": a bit dizzy is no bite; a swimming stroke is no stroke
+        "a bit dizzy after the long run and my ankle is a bit sore",
+        "mosquito bites on my ankle are itchy after the trail run",
+        "how do I improve my swim stroke for the triathlon",
+        "my pee is dark yellow after long runs, am I dehydrated?",
+        "I had a stress fracture 3 years ago, fully healed, which shoes now?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
