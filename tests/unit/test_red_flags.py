@@ -60,6 +60,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "ottawa_tenderness",
             "urgent",
         ),
+        ("my son is 10 and says his heel hurts when I squeeze it", "child_heel_pain", "soon"),
         # a history is the red flag itself: "months ago" dates it, it does not end it
         ("my third stress fracture in a year and my periods stopped months ago", "energy_deficiency", "soon"),
     ],
@@ -106,6 +107,7 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "how do I improve my swim stroke for the triathlon",
         "my pee is dark yellow after long runs, am I dehydrated?",
         "I had a stress fracture 3 years ago, fully healed, which shoes now?",
+        "my heel hurts since I started running with my son",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
