@@ -10,7 +10,8 @@ the red-flag guard), exactly as a runner's first message does, and is counted as
   plan, ...), which must never be checked or alarmed.
 
 Sets A-D were written blind and each then shaped the patterns; F and G were written blind for the
-safety-check design (F measured once before any change made from it, G only at the very end).
+safety-check design (F measured once before any change made from it, G only at the very end); H was
+written blind in session 7 and measured once before the emergencies it found were added.
 Their first-pass figures are in the README. All stay here as regression sets.
 """
 
@@ -33,6 +34,7 @@ SETS = {
     "D": "red_flag_cases_d.yml",
     "F": "red_flag_cases_f.yml",
     "G": "red_flag_cases_g.yml",
+    "H": "red_flag_cases_h.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

@@ -108,6 +108,7 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my pee is dark yellow after long runs, am I dehydrated?",
         "I had a stress fracture 3 years ago, fully healed, which shoes now?",
         "my heel hurts since I started running with my son",
+        "the GP said my 11 year old son has Sever's disease, his heels hurt, what is it?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
