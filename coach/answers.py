@@ -28,6 +28,7 @@ from coach.fallbacks import (
     Fallbacks,
     alternatives,
     likeliest_topics,
+    mostly_another_script,
     ranked_intents,
 )
 from coach.knowledge import Knowledge
@@ -128,6 +129,8 @@ class Coach:
         off_topic = self.off_topic.reply("out_of_scope", context)
         if off_topic is not None:
             return off_topic, None
+        if mostly_another_script(parse_data.get("text") or ""):
+            return self.fallbacks.english_only(), None
         entities = parse_data.get("entities") or []
         elsewhere = last_topic is None and not self.fallbacks.in_our_world(parse_data.get("text") or "", entities)
         if elsewhere:

@@ -41,6 +41,18 @@ QUESTIONS_A_SUBJECT_KEEPS = ("why_pain",)
 CARRIED_ENTITIES = ("location", "condition", "exercise", "subject")
 
 
+# A message whose letters are mostly outside the Latin script is one the English model can't read.
+LATIN_SHARE_TO_READ = 0.5
+
+
+def mostly_another_script(text: str) -> bool:
+    """Is most of the message written in another script (Chinese, Cyrillic, ...)? Digits, emoji and
+    punctuation don't count either way."""
+    letters = [c for c in text or "" if c.isalpha()]
+    latin = sum(1 for c in letters if c.isascii() or "\u00c0" <= c <= "\u024f")
+    return bool(letters) and latin < LATIN_SHARE_TO_READ * len(letters)
+
+
 def ranked_intents(parse_data: Dict[str, Any], minimum: float = 0.0) -> List[str]:
     """The classifier's intents, most confident first (the fallback and guard intents left out)."""
     ranking = [r for r in parse_data.get("intent_ranking") or [] if isinstance(r, dict)]
@@ -132,6 +144,15 @@ class Fallbacks:
             urgency="self_care",
             disclaimer=True,
             text=text + "\n\n" + self.messages["disclaimer"],
+        )
+
+    def english_only(self) -> Reply:
+        """A message the bot can't read: say so (in English and Chinese), with the signs that can't wait."""
+        return Reply(
+            topic="fallback",
+            urgency="self_care",
+            disclaimer=True,
+            text=self.messages["english_only"].strip() + "\n\n" + self.messages["disclaimer"],
         )
 
     def unavailable(self) -> Reply:

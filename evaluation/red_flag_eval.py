@@ -10,8 +10,8 @@ the red-flag guard), exactly as a runner's first message does, and is counted as
   plan, ...), which must never be checked or alarmed.
 
 Sets A-D were written blind and each then shaped the patterns; F and G were written blind for the
-safety-check design (F measured once before any change made from it, G only at the very end); H was
-written blind in session 7 and measured once before the emergencies it found were added.
+safety-check design (F measured once before any change made from it, G only at the very end); H and I
+were written blind in session 7, each measured once before anything was learned from it.
 Their first-pass figures are in the README. All stay here as regression sets.
 """
 
@@ -35,6 +35,7 @@ SETS = {
     "F": "red_flag_cases_f.yml",
     "G": "red_flag_cases_g.yml",
     "H": "red_flag_cases_h.yml",
+    "I": "red_flag_cases_i.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

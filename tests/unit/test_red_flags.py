@@ -61,6 +61,21 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "urgent",
         ),
         ("my son is 10 and says his heel hurts when I squeeze it", "child_heel_pain", "soon"),
+        ("my right arm and leg went weak mid run and my words came out jumbled", "stroke_signs", "emergency"),
+        ("I blacked out mid run, my heart was pounding just before", "collapse_during_exercise", "emergency"),
+        (
+            "my buddy collapsed at the finish in this heat, he's not making sense and stopped sweating",
+            "heat_illness",
+            "emergency",
+        ),
+        ("after the winter trail run my toes are white, waxy and numb", "frostbite", "emergency"),
+        ("cut my foot on glass, blood is spurting out and it hasn't stopped", "open_wound", "emergency"),
+        (
+            "cast on since this morning, pain much worse than when I broke it and the cast feels too tight",
+            "compartment",
+            "emergency",
+        ),
+        ("sprain 2 months ago, now a deep ache inside the joint and it locks", "locking_after_sprain", "soon"),
         # a history is the red flag itself: "months ago" dates it, it does not end it
         ("my third stress fracture in a year and my periods stopped months ago", "energy_deficiency", "soon"),
     ],
@@ -108,6 +123,10 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my pee is dark yellow after long runs, am I dehydrated?",
         "I had a stress fracture 3 years ago, fully healed, which shoes now?",
         "my heel hurts since I started running with my son",
+        "my ankles collapse inward when I run",
+        "I nearly passed out laughing at the club quiz",
+        "I stopped sweating so much once I got fitter, is that normal in hot weather?",
+        "my feet were frozen on the winter run but fine after a hot shower",
         "the GP said my 11 year old son has Sever's disease, his heels hurt, what is it?",
     ],
 )

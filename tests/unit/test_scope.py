@@ -8,7 +8,7 @@ from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from coach.context import Context
-from coach.fallbacks import Fallbacks
+from coach.fallbacks import Fallbacks, mostly_another_script
 from coach.off_topic import VerdictRequests
 from coach.triage import NONE_OF_THESE, CheckAnswer, CheckTable
 from components.red_flag_guard import TRIAGE
@@ -320,3 +320,23 @@ def test_an_animal_is_for_a_vet_unless_the_runners_own_lower_leg_is_named(coach,
     reply = coach.off_topic.reply("treatment", Context(mentioned=["animals"]))
     assert reply.topic == "out_of_scope" and "vet" in reply.text
     assert coach.off_topic.reply("return_to_run", Context(mentioned=["animals", "lower_limb"])) is None
+
+
+@pytest.mark.parametrize(
+    "text, other_script",
+    [
+        ("越野跑的时候脚踝被蜜蜂蛰了，喉咙发紧，怎么办？", True),
+        ("跑步后脚后跟疼 heel", True),
+        ("my ankle hurts after 10k 😩", False),
+        ("Achillessehne schmerzt nach dem Laufen, café au lait", False),  # Latin script: the model tries
+        ("!!! 123 ???", False),
+    ],
+)
+def test_a_message_mostly_in_another_script_is_one_the_model_cannot_read(text, other_script):
+    assert mostly_another_script(text) is other_script
+
+
+def test_a_message_the_bot_cannot_read_says_so_in_both_languages_with_the_signs_that_cannot_wait(coach, knowledge):
+    reply, topic = coach.answer_unsure(parse("今天跑间歇的时候听到脚后跟后面啪的一声", [("why_pain", 0.2)]), Context())
+    assert reply.topic == "fallback" and reply.disclaimer and topic is None
+    assert "only read English" in reply.text and "急救" in reply.text and "emergency services" in reply.text
