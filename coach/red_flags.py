@@ -167,7 +167,10 @@ class RedFlagDetector:
         compiled: List[dict] = []
         for word in pattern.split():
             if re.fullmatch(r"\*\d*", word):
-                compiled.extend({"OP": "?"} for _ in range(int(word[1:] or 1)))
+                # a gap never reaches over the end of a sentence: "after every run. Good or bad?" is
+                # not "worse every run"
+                gap = {"OP": "?", "TEXT": {"NOT_IN": sorted(_SENTENCE_ENDS)}}
+                compiled.extend(dict(gap) for _ in range(int(word[1:] or 1)))
                 continue
             optional = word.endswith("?") and len(word) > 1
             word = word.rstrip("?") if optional else word
