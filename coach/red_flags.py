@@ -274,8 +274,10 @@ class RedFlagDetector:
             flag_id = self._flag_of[pattern_key]
             if flag_id in found:
                 continue
-            if flag_id in self.also_needs and not self.also_needs[flag_id](doc):
-                continue
+            if flag_id in self.also_needs and not any(
+                not self._is_denied(doc, s, e, spells_negation=False) for _, s, e in self.also_needs[flag_id](doc)
+            ):
+                continue  # what the flag also needs, not denied ("hit my head, no headache" needs no A&E)
             sentence = self._sentence(doc, start)
             if flag_id in self.ruled_out and self._in_sentence(
                 [(s, e) for _, s, e in self.ruled_out[flag_id](doc)], sentence
