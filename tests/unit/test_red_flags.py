@@ -100,6 +100,23 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ),
         ("a dark patch on my sole has grown and got a ragged edge", "changing_mole", "soon"),
         ("I'm diabetic and found blood in my sock, there's a hole on the ball of my foot", "diabetic_foot", "urgent"),
+        (
+            "got a sudden headache mid interval, like being hit with a bat, worst of my life",
+            "sudden_severe_headache",
+            "emergency",
+        ),
+        ("the runner next to me went down and is shaking and jerking all over", "sudden_severe_headache", "emergency"),
+        ("dark spots on his legs that don't fade when I press a glass on them", "sudden_severe_headache", "emergency"),
+        (
+            "my friend at the finish is saying random stuff, skin burning hot, she's stopped sweating",
+            "heat_illness",
+            "emergency",
+        ),
+        (
+            "there's a split in the skin on the inside of the ankle and I can see something white",
+            "open_wound",
+            "emergency",
+        ),
         # a history is the red flag itself: "months ago" dates it, it does not end it
         ("my third stress fracture in a year and my periods stopped months ago", "energy_deficiency", "soon"),
     ],
@@ -151,6 +168,9 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "I drink lots of water on long runs, is that ok? sometimes I get a headache after",
         "how do I check for ticks after trail runs? any rash to look for?",
         "my black toenail is growing out",
+        "do these shoes fit well for wide feet?",
+        "how to keep fit while injured",
+        "I get a headache after hot runs, why?",
         "I feel sleepy and a bit clumsy after cold early runs",
         "hit my head on a branch, no headache, feel fine",
         "my diabetic dad gets a bit confused about his running shoes",
