@@ -148,20 +148,19 @@ class Fallbacks:
 
     def english_only(self) -> Reply:
         """A message the bot can't read: say so (in English and Chinese), with the signs that can't wait."""
-        return Reply(
-            topic="fallback",
-            urgency="self_care",
-            disclaimer=True,
-            text=self.messages["english_only"].strip() + "\n\n" + self.messages["disclaimer"],
-        )
+        return self._notice("english_only")
 
     def unavailable(self) -> Reply:
         """When the knowledge can't be reached (the action server is down): honest, with the disclaimer."""
+        return self._notice("unavailable")
+
+    def _notice(self, message: str) -> Reply:
+        """A fixed message from the knowledge file instead of an answer, with the disclaimer."""
         return Reply(
             topic="fallback",
             urgency="self_care",
             disclaimer=True,
-            text=self.messages["unavailable"].strip() + "\n\n" + self.messages["disclaimer"],
+            text=self.messages[message].strip() + "\n\n" + self.messages["disclaimer"],
         )
 
     def what_next(self, acknowledgement: str) -> Reply:
