@@ -43,6 +43,8 @@ from coach.why_pain import WhyPainAnswers
 
 # A "yes" or "no" of this many words or more is not one ("no swelling, no numbness, it just aches after runs").
 MIN_WORDS_OF_A_QUESTION = 6
+# The plan kind (custom.plan.kind) each plan question asks for.
+PLAN_KINDS = {"plan": "weekly", "return_to_run": "return_to_run"}
 # Intents the conversation does not remember as "the topic we were on".
 NOT_REMEMBERED = ("help", "out_of_scope")
 
@@ -69,9 +71,10 @@ class Coach:
             return self.fallback(topic)
         if context.red_flags and topic not in SAFE_AFTER_RED_FLAG:
             reminder = self.safety.red_flag_reminder(topic_of(topic), context.red_flags)
-            return self.with_disclaimer(reminder, context)
+            return self.with_disclaimer(self.plan_from_clinician(reminder, topic), context)
         if context.diagnosis and topic != "shoes":
-            return self.with_disclaimer(self.clinician_plan(topic, context.diagnosis), context)
+            clinician_plan = self.clinician_plan(topic, context.diagnosis)
+            return self.with_disclaimer(self.plan_from_clinician(clinician_plan, topic), context)
         reply = self._topic_answer(topic, context)
         if context.red_flags:  # e.g. treatment or shoes after a red flag: answer, but remind first
             reply.text = self.knowledge.messages["red_flag_reminder"] + "\n\n" + reply.text
@@ -198,6 +201,14 @@ class Coach:
             reply = self.answer(asked, context)
         reply.text = note.text + "\n\n" + reply.text
         reply.sources = list(dict.fromkeys(note.sources + reply.sources))
+        return reply
+
+    def plan_from_clinician(self, reply: Reply, topic: str) -> Reply:
+        """A reply that puts a plan in a clinician's hands (get checked first; follow their plan) still says
+        which plan was asked, so a widget or a test can tell "when can I run again?" from "a week of rehab"."""
+        if topic in PLAN_KINDS:
+            title = self.knowledge.messages["topic_labels"][topic]
+            reply.data["plan"] = {"kind": PLAN_KINDS[topic], "title": title, "from_clinician": True}
         return reply
 
     def clinician_plan(self, topic: str, diagnosis: str) -> Reply:

@@ -44,8 +44,17 @@ _KEY = "coach_key"
 NUMBER = "#num"  # every number ("4", "two") has this key, so "#num" can stand among alternatives
 
 
-# The lookup lemmatizer reads "worse" as "wrong"; keep them apart ("something wrong" is not "worse").
-_BY_SPELLING = {"worse": "bad", "worst": "bad"}
+# Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
+# "wrong" ("something wrong" is not "worse"), "as" as "a" ("worse the day after a run" is not "worse
+# as I run"), "number" as "numb", "wound" as "wind" and "ground" as "grind".
+_BY_SPELLING = {
+    "worse": "bad",
+    "worst": "bad",
+    "as": "as",
+    "number": "number",
+    "wound": "wound",
+    "ground": "ground",
+}
 
 
 def _key(token: Token) -> str:

@@ -182,6 +182,9 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "I stopped sweating so much once I got fitter, is that normal in hot weather?",
         "my feet were frozen on the winter run but fine after a hot shower",
         "the GP said my 11 year old son has Sever's disease, his heels hurt, what is it?",
+        # the lemmatizer reads "as" as "a" and "number" as "numb": kept apart
+        "tendon is worse the day after a run, does that mean i should rest?",
+        "where do i pick up my race number",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
