@@ -42,6 +42,8 @@ _MISSING_APOSTROPHE = re.compile(
 )
 _KEY = "coach_key"
 NUMBER = "#num"  # every number ("4", "two") has this key, so "#num" can stand among alternatives
+YEAR = "#year"  # a calendar year ("in 2019") dates a report; it is no count
+_YEAR = re.compile(r"(19|20)\d\d")
 
 
 # Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
@@ -59,7 +61,7 @@ _BY_SPELLING = {
 
 def _key(token: Token) -> str:
     if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
-        return NUMBER
+        return YEAR if _YEAR.fullmatch(token.text) else NUMBER
     return _BY_SPELLING.get(token.lower_) or _KEY_ALIASES.get(token.lemma_, token.lemma_)
 
 
@@ -148,6 +150,7 @@ class RedFlagDetector:
         }
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
         self.about_history = {f["id"] for f in entries if f.get("about_history")}
+        self.only_when_settled = {f["id"] for f in entries if f.get("only_when_settled")}
 
     # ---- compiling ---------------------------------------------------------------------------
     def read(self, text: str) -> Doc:
@@ -192,8 +195,8 @@ class RedFlagDetector:
             for alternative in word.split("|"):
                 if alternative.startswith("$"):
                     alternatives.update(self.word_classes[alternative[1:]])
-                elif alternative == NUMBER:
-                    alternatives.add(NUMBER)
+                elif alternative in (NUMBER, YEAR):
+                    alternatives.add(alternative)
                 else:
                     alternatives.update(self._keys([alternative])[:1])
             spec: dict = {"NORM": {"IN": sorted(alternatives)}}
@@ -302,9 +305,10 @@ class RedFlagDetector:
             history = flag_id in self.about_history
             if not history and self._in_sentence(past, sentence):
                 continue  # "dislocated it when I was 19, never bothered me since": history, not a report
+            settled = self._is_resolved(doc, end, present_resolutions if history else resolutions)
             if (
                 self._is_general_question(doc, start)
-                or self._is_resolved(doc, end, present_resolutions if history else resolutions)
+                or settled != (flag_id in self.only_when_settled)
                 or self._is_denied(doc, start, end, self._spells_negation[pattern_key])
             ):
                 continue

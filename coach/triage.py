@@ -216,7 +216,9 @@ _DENIAL_ONLY = re.compile(r"^\s*(no|nope|nah|none|neither|not at all|nothing)\b"
 _QUESTION = re.compile(
     r"\?|\b(what|how|why|when|which|where|any (tips|advice|ideas?))\b|"
     r"\b(should|can|could|do|does|would|will|is|are|may|must) (i|you|it|we|my)\b|"
-    r"\b(tell me|advice|advise|help me|recommend|suggest|need to know)\b",
+    r"\b(tell me|advice|advise|help me|recommend|suggest|need to know)\b|"
+    # a request asks too: "return to run plan after a stress fracture please"
+    r"\b(please|pls|plz|give me|show me|send me|explain|i want|i'd like|looking for)\b",
     re.I,
 )
 

@@ -119,6 +119,18 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ),
         # a history is the red flag itself: "months ago" dates it, it does not end it
         ("my third stress fracture in a year and my periods stopped months ago", "energy_deficiency", "soon"),
+        ("she collapsed at the line and she's not responding to us", "collapse_during_exercise", "emergency"),
+        ("my pulse has been irregular for two hours since the race", "collapse_during_exercise", "emergency"),
+        ("my training partner started fitting on the grass after the sprint", "sudden_severe_headache", "emergency"),
+        ("ate some peanuts before my run, now hives everywhere and my lips are swelling", "severe_allergic_reaction", "emergency"),
+        ("I take warfarin and bumped my head on a branch, now I've got a headache", "head_injury", "emergency"),
+        ("gashed my shin on a rock and it's pumping blood", "open_wound", "emergency"),
+        ("type 1 here, been vomiting all night and breathing fast, ketones are high", "diabetic_ketoacidosis", "emergency"),
+        ("legs weak and aching since the ultra and my urine is dark", "dark_urine_with_muscle_pain", "emergency"),
+        ("I'm diabetic and both feet have gone numb on long runs lately", "diabetic_numb_feet", "soon"),
+        ("even walking hurts on the top of my foot now", "bone_stress_walking", "urgent"),
+        # gone once the run stopped is how exertional chest pain behaves: still checked the same day
+        ("pressure in my chest on the hill reps, it went away when I stopped", "chest_pain_settled", "urgent"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -185,6 +197,13 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         # the lemmatizer reads "as" as "a" and "number" as "numb": kept apart
         "tendon is worse the day after a run, does that mean i should rest?",
         "where do i pick up my race number",
+        # a year dates it; "what's" asks; a treatment that works slowly is not a person who doesn't respond
+        "I had heatstroke at a race in 2018 and have been fine ever since, how do I prepare for a hot 10k?",
+        "what's the difference between heat exhaustion and heatstroke?",
+        "my achilles isn't responding to the heel drops, should I change exercise?",
+        "my pee is dark yellow and my legs ache after the long run, am I dehydrated?",
+        "gasping for air at the top of the hill reps",
+        "the pain doesn't wake me up and it's fine at rest",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):

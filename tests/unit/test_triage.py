@@ -290,6 +290,8 @@ def test_every_warning_names_its_levels_time_frame(knowledge):
         ("twisted my ankle, what exercises help?", True),
         ("twisted my ankle. Any tips", True),
         ("can I run on it", True),
+        ("return to run plan after my metatarsal stress fracture please", True),
+        ("give me a plan for my achilles", True),
     ],
 )
 def test_whether_a_message_asks_a_question(text, asks):
