@@ -34,9 +34,8 @@ class ActionUpdateContext(Action):
 
     @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        entities = tracker.latest_message.get("entities") or []
         reply, topic = get_coach().answer_context_update(
-            tracker.get_slot("last_topic"), entities, context_from(tracker)
+            tracker.get_slot("last_topic"), tracker.latest_message, context_from(tracker)
         )
         return send(dispatcher, reply, topic_slot=topic)
 

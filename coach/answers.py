@@ -38,7 +38,7 @@ from coach.replies import Reply, button, source_line
 from coach.rest_check import RestAnswers, decide, explain
 from coach.safety import SafetyReplies
 from coach.topics import ANSWERABLE_INTENTS, DECLINED_REQUESTS, MEDICAL_TOPICS, SAFE_AFTER_RED_FLAG, topic_of
-from coach.triage import CheckOutcome
+from coach.triage import CheckOutcome, asks_a_question
 from coach.why_pain import WhyPainAnswers
 
 # A "yes" or "no" of this many words or more is not one ("no swelling, no numbness, it just aches after runs").
@@ -163,14 +163,19 @@ class Coach:
         return self.answer_unsure(parse_data, context, last_topic)
 
     def answer_context_update(
-        self, last_topic: Optional[str], entities: Sequence[dict], context: Context
+        self, last_topic: Optional[str], parse_data: Dict[str, Any], context: Context
     ) -> Tuple[Reply, Optional[str]]:
         """The runner told us something (where it hurts, kit, a correction): confirm it, then answer
         the topic we were on again for what we now know."""
+        entities = parse_data.get("entities") or []
         told = acknowledgement(self.knowledge, entities)
         if last_topic not in ANSWERABLE_INTENTS and (context.location or context.condition):
             last_topic = "why_pain"  # a first message telling where it hurts asks, in effect, why
         if last_topic not in ANSWERABLE_INTENTS:
+            if asks_a_question(parse_data.get("text") or "") and likeliest_topics(parse_data):
+                # "rolling foot on a tennis ball help?" names a move but asks about it: a question
+                # the classifier was unsure of, not news to file away
+                return self.answer_unsure(parse_data, context, last_topic)
             return self.fallbacks.what_next(told), None
         reply = self.answer(last_topic, context)
         reply.text = told + "\n\n" + reply.text if told else reply.text
@@ -203,12 +208,13 @@ class Coach:
         reply.sources = list(dict.fromkeys(note.sources + reply.sources))
         return reply
 
-    def plan_from_clinician(self, reply: Reply, topic: str) -> Reply:
-        """A reply that puts a plan in a clinician's hands (get checked first; follow their plan) still says
-        which plan was asked, so a widget or a test can tell "when can I run again?" from "a week of rehab"."""
+    @staticmethod
+    def plan_from_clinician(reply: Reply, topic: str) -> Reply:
+        """A reply that leaves a plan to a clinician (get checked first; follow their plan) still says which
+        plan was asked (``plan_kind``), so a test can tell "when can I run again?" from "a week of rehab";
+        it carries no ``plan`` of ours for a widget to draw."""
         if topic in PLAN_KINDS:
-            title = self.knowledge.messages["topic_labels"][topic]
-            reply.data["plan"] = {"kind": PLAN_KINDS[topic], "title": title, "from_clinician": True}
+            reply.data["plan_kind"] = PLAN_KINDS[topic]
         return reply
 
     def clinician_plan(self, topic: str, diagnosis: str) -> Reply:

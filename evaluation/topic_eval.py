@@ -2,7 +2,8 @@
 message of a new conversation to the real servers (REST), as a runner would.
 
 - right topic: the answer's ``custom.topic`` is the expected one (``return_to_run`` is the plan answer
-  of kind return_to_run). A safety check first is fine when "None of these" then gives the right answer.
+  of kind return_to_run, or a reply that leaves that plan to a clinician: ``plan_kind``). A safety
+  check first is fine when "None of these" then gives the right answer.
 - offered: the right topic was answered, or offered among the "Did you mean" buttons of the
   two-stage fallback or the "Not quite what you asked?" buttons under an answer.
 - right with offers: the share of right answers that also offered other topics, the cost of
@@ -33,7 +34,8 @@ def payload_topic(reply: List[Dict]) -> Optional[str]:
     if not customs:
         return None
     custom = customs[-1]
-    if custom.get("topic") == "plan" and (custom.get("plan") or {}).get("kind") == "return_to_run":
+    kind = (custom.get("plan") or {}).get("kind") or custom.get("plan_kind")  # plan_kind: left to a clinician
+    if custom.get("topic") == "plan" and kind == "return_to_run":
         return "return_to_run"
     return custom.get("topic")
 

@@ -158,10 +158,10 @@ def test_after_a_red_flag_only_safe_topics_get_full_answers(coach):
 
 def test_a_plan_left_to_a_clinician_still_says_which_plan_was_asked(coach):
     """'Cast came off after a broken fibula, when can I jog?' gets 'follow your clinician's plan', and its
-    payload says it answers a return-to-running question, without stages of ours to follow."""
+    payload says it answers a return-to-running question, with no plan of ours for a widget to draw."""
     after_fracture = payload(coach.answer("return_to_run", Context(diagnosis="a broken fibula")))
-    assert after_fracture["topic"] == "plan" and after_fracture["plan"]["kind"] == "return_to_run"
-    assert after_fracture["plan"]["from_clinician"] and "stages" not in after_fracture["plan"]
+    assert after_fracture["topic"] == "plan" and after_fracture["plan_kind"] == "return_to_run"
+    assert "plan" not in after_fracture
     after_red_flag = payload(coach.answer("plan", Context(red_flags=("cannot_bear_weight",))))
-    assert after_red_flag["plan"]["kind"] == "weekly" and "days" not in after_red_flag["plan"]
-    assert "plan" not in payload(coach.answer("training_load", Context(diagnosis="a broken fibula")))
+    assert after_red_flag["plan_kind"] == "weekly" and "plan" not in after_red_flag
+    assert "plan_kind" not in payload(coach.answer("training_load", Context(diagnosis="a broken fibula")))

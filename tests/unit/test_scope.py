@@ -340,3 +340,18 @@ def test_a_message_the_bot_cannot_read_says_so_in_both_languages_with_the_signs_
     reply, topic = coach.answer_unsure(parse("今天跑间歇的时候听到脚后跟后面啪的一声", [("why_pain", 0.2)]), Context())
     assert reply.topic == "fallback" and reply.disclaimer and topic is None
     assert "only read English" in reply.text and "急救" in reply.text and "emergency services" in reply.text
+
+
+def test_a_first_message_that_names_a_move_and_asks_about_it_offers_topics_not_a_blank_menu(coach):
+    """'rolling foot on a tennis ball help?' reads as telling us about kit (inform); it asks, so the
+    runner gets the likeliest topics to tap rather than "what would you like to know?"."""
+    data = parse(
+        "rolling foot on a tennis ball help?",
+        [("inform", 0.38), ("stretching", 0.32), ("treatment", 0.08)],
+        [{"entity": "exercise", "value": "plantar_fascia_ball_roll"}, {"entity": "equipment", "value": "ball"}],
+    )
+    reply, _ = coach.answer_context_update(None, data, Context(disclaimer_shown=True))
+    assert "stretching" in (reply.data.get("suggestions") or [reply.topic])
+    told = parse("i've got a foam roller", [("inform", 0.9)], [{"entity": "equipment", "value": "foam_roller"}])
+    reply, topic = coach.answer_context_update(None, told, Context(disclaimer_shown=True))
+    assert reply.text.endswith("What would you like to know?") and topic is None
