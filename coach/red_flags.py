@@ -150,7 +150,7 @@ class RedFlagDetector:
         }
         self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
         self.about_history = {f["id"] for f in entries if f.get("about_history")}
-        self.only_when_settled = {f["id"] for f in entries if f.get("only_when_settled")}
+        self.when_settled = {f["id"]: f["when_settled"] for f in entries if f.get("when_settled")}
 
     # ---- compiling ---------------------------------------------------------------------------
     def read(self, text: str) -> Doc:
@@ -306,9 +306,11 @@ class RedFlagDetector:
             if not history and self._in_sentence(past, sentence):
                 continue  # "dislocated it when I was 19, never bothered me since": history, not a report
             settled = self._is_resolved(doc, end, present_resolutions if history else resolutions)
+            when_settled = self.when_settled.get(flag_id)
             if (
                 self._is_general_question(doc, start)
-                or settled != (flag_id in self.only_when_settled)
+                or (settled and when_settled is None)
+                or (when_settled == "only" and not settled)
                 or self._is_denied(doc, start, end, self._spells_negation[pattern_key])
             ):
                 continue

@@ -131,6 +131,21 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("even walking hurts on the top of my foot now", "bone_stress_walking", "urgent"),
         # gone once the run stopped is how exertional chest pain behaves: still checked the same day
         ("pressure in my chest on the hill reps, it went away when I stopped", "chest_pain_settled", "urgent"),
+        # fainting on a run still needs a heart check after they come round
+        ("my son fainted at the end of his 800m, came round quickly and feels fine now", "collapse_during_exercise", "emergency"),
+        # beyond the leg: what a runner may tell a running coach that needs a clinician first
+        ("since the injury I don't see the point any more and I've been saving up pills", "suicidal_thoughts", "emergency"),
+        ("I've felt low for weeks since I stopped running, not enjoying anything", "low_mood", "soon"),
+        ("sudden agony in my left testicle after the run and I've been sick", "testicle_pain", "emergency"),
+        ("32 weeks pregnant and the baby has been moving less since my jog this morning", "pregnancy_warning_signs", "emergency"),
+        ("my nose has been bleeding for 40 minutes and won't stop, I'm on warfarin", "nosebleed_wont_stop", "emergency"),
+        ("pain started by my belly button and has moved to the lower right, I've got a temperature", "appendicitis_signs", "urgent"),
+        ("agony in my side that comes in waves and goes down to my groin", "kidney_stone_signs", "urgent"),
+        ("been vomiting since the race and can't keep any water down", "cannot_keep_fluids_down", "urgent"),
+        ("breathless after a few steps lately and I have to sleep on three pillows", "heart_failure_signs", "urgent"),
+        ("there was blood in my urine again after the long run", "blood_in_urine", "soon"),
+        ("I've lost 6 kg without trying and have drenching night sweats", "unexplained_weight_loss", "soon"),
+        ("I come out in hives every time I run, they go after an hour", "hives_on_exercise", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -204,6 +219,19 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my pee is dark yellow and my legs ache after the long run, am I dehydrated?",
         "gasping for air at the top of the hill reps",
         "the pain doesn't wake me up and it's fine at rest",
+        # figures of speech and ordinary running life, beside the new flags beyond the leg
+        "I'm killing myself on these hill repeats lol",
+        "I don't see the point of stretching anymore",
+        "I get sick every time I take a gel, which brand is easiest on the stomach?",
+        "my legs feel flat this week, should I take an extra easy day?",
+        "mosquito bites on my ankle itch like mad",
+        "soaked in sweat after the long run, best kit for humid days?",
+        "cramps in my calf come in waves at night after long runs, stretches?",
+        "my pee is pink after eating beetroot",
+        "I drank loads of water cos it was hot, is that ok?",
+        "a sore red line across my foot from tying the laces too tight, it fades after an hour",
+        "I nearly died on that hill and collapsed onto the sofa when I got home",
+        "years back I fainted at a race, my heart was checked and was fine, can I do a marathon?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
