@@ -43,7 +43,9 @@ _MISSING_APOSTROPHE = re.compile(
 _KEY = "coach_key"
 NUMBER = "#num"  # every number ("4", "two") has this key, so "#num" can stand among alternatives
 YEAR = "#year"  # a calendar year ("in 2019") dates a report; it is no count
+MANY = "#many"  # 10 or more in figures ("took 20 paracetamol", "195/122"); "#num" matches it too
 _YEAR = re.compile(r"(19|20)\d\d")
+_MANY = re.compile(r"[1-9]\d+([/.]\d+)?")
 
 
 # Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
@@ -61,7 +63,9 @@ _BY_SPELLING = {
 
 def _key(token: Token) -> str:
     if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
-        return YEAR if _YEAR.fullmatch(token.text) else NUMBER
+        if _YEAR.fullmatch(token.text):
+            return YEAR
+        return MANY if _MANY.fullmatch(token.text) else NUMBER
     return _BY_SPELLING.get(token.lower_) or _KEY_ALIASES.get(token.lemma_, token.lemma_)
 
 
@@ -195,7 +199,9 @@ class RedFlagDetector:
             for alternative in word.split("|"):
                 if alternative.startswith("$"):
                     alternatives.update(self.word_classes[alternative[1:]])
-                elif alternative in (NUMBER, YEAR):
+                elif alternative == NUMBER:
+                    alternatives.update((NUMBER, MANY))
+                elif alternative in (YEAR, MANY):
                     alternatives.add(alternative)
                 else:
                     alternatives.update(self._keys([alternative])[:1])

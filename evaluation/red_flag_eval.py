@@ -11,7 +11,7 @@ the red-flag guard), exactly as a runner's first message does, and is counted as
 
 Sets A-D were written blind and each then shaped the patterns; F and G were written blind for the
 safety-check design (F measured once before any change made from it, G only at the very end); H, I, J and K
-were written blind in session 7, L and M in session 8, each measured once before anything was learned from it.
+were written blind in session 7, L, M and N in session 8, each measured once before anything was learned from it.
 Their first-pass figures are in the README. All stay here as regression sets.
 """
 
@@ -40,6 +40,7 @@ SETS = {
     "K": "red_flag_cases_k.yml",
     "L": "red_flag_cases_l.yml",
     "M": "red_flag_cases_m.yml",
+    "N": "red_flag_cases_n.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

@@ -146,6 +146,16 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("there was blood in my urine again after the long run", "blood_in_urine", "soon"),
         ("I've lost 6 kg without trying and have drenching night sweats", "unexplained_weight_loss", "soon"),
         ("I come out in hives every time I run, they go after an hour", "hives_on_exercise", "soon"),
+        ("I have my pills saved up and I'm going to take them all tonight", "suicidal_thoughts", "emergency"),
+        ("took 30 paracetamol last night, feel fine now", "medicine_overdose", "emergency"),
+        ("suddenly I can't see anything out of my left eye after the run", "sudden_vision_loss", "emergency"),
+        ("groin pain for weeks and now it hurts to walk, even rolling over in bed", "bone_stress_walking", "urgent"),
+        ("back from a race in Kenya last week and now I have a fever and shivering", "fever_after_travel", "urgent"),
+        ("can barely swallow my own spit and my voice is muffled", "cannot_swallow", "urgent"),
+        ("my blood pressure reading was 190/125 and I've got a headache", "very_high_blood_pressure", "emergency"),
+        ("my daughter has a temperature of 39 and she's floppy", "unwell_child_fever", "emergency"),
+        ("the cut on my knee is gaping open and I can see yellow fat", "open_wound", "emergency"),
+        ("found a painless lump on one testicle", "testicle_lump", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -232,6 +242,13 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "a sore red line across my foot from tying the laces too tight, it fades after an hour",
         "I nearly died on that hill and collapsed onto the sofa when I got home",
         "years back I fainted at a race, my heart was checked and was fine, can I do a marathon?",
+        "took 10 salt tablets during the ultra, is that too many?",
+        "will my shins explode if I run every day?",
+        "cramp in my calf wakes me at night after long runs, then it goes",
+        "I came back from cross country with a fever, should I skip the next race?",
+        "there's a gaping hole in the toe of my shoe",
+        "I'm going to take them back to the shop, the shoes pinch",
+        "we just got back from holiday in Spain, how do I get my mileage back up?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
