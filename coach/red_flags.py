@@ -273,6 +273,16 @@ class RedFlagDetector:
                 return True
         return False
 
+    def _settling_drops(self, flag_id: str, doc: Doc, end: int, resolutions: List[Tuple[int, int]]) -> bool:
+        """Does whether the symptom has passed ("...and it went away") drop this match? By default a
+        settled symptom is dropped; a flag that ``stands`` keeps it; one raised ``only`` when settled
+        drops it while it lasts."""
+        when_settled = self.when_settled.get(flag_id)
+        if when_settled == "stands":
+            return False
+        settled = self._is_resolved(doc, end, resolutions)
+        return not settled if when_settled == "only" else settled
+
     def phrases(self, name: str, patterns: Sequence[str]) -> "Phrases":
         """Compile other patterns in the same syntax (safety-check answers and cues)."""
         return Phrases(self, self._matcher(name, patterns) if patterns else None)
@@ -311,12 +321,9 @@ class RedFlagDetector:
             history = flag_id in self.about_history
             if not history and self._in_sentence(past, sentence):
                 continue  # "dislocated it when I was 19, never bothered me since": history, not a report
-            settled = self._is_resolved(doc, end, present_resolutions if history else resolutions)
-            when_settled = self.when_settled.get(flag_id)
             if (
                 self._is_general_question(doc, start)
-                or (settled and when_settled is None)
-                or (when_settled == "only" and not settled)
+                or self._settling_drops(flag_id, doc, end, present_resolutions if history else resolutions)
                 or self._is_denied(doc, start, end, self._spells_negation[pattern_key])
             ):
                 continue
