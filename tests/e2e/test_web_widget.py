@@ -237,6 +237,18 @@ def test_history_kept_in_the_browser_expires(servers, browser):
     expect(page.locator(".ac-reply").first).to_be_visible(timeout=ANSWER_TIMEOUT)
     send(page, "what warm up should I do?")
     expect(bot_turns(page).last).to_contain_text("Source", timeout=ANSWER_TIMEOUT)
+    # the reply's text and payload arrive as separate socket messages, each saved when it comes: wait
+    # until both are stored, so none is saved (with a fresh savedAt) after the history is backdated
+    page.wait_for_function(
+        """() => Object.entries(localStorage).some(([k, v]) => {
+            if (!k.startsWith('ankle-coach:')) return false;
+            const history = JSON.parse(v).history || [];
+            const asked = history.findIndex((e) => e.from === 'user' && e.text === 'what warm up should I do?');
+            const after = asked < 0 ? [] : history.slice(asked + 1).map((e) => e.msg || {});
+            return after.some((m) => m.custom) && after.some((m) => typeof m.text === 'string');
+        })""",
+        timeout=ANSWER_TIMEOUT,
+    )
     page.evaluate("""() => { for (const [k, v] of Object.entries(localStorage)) {
         if (k.startsWith('ankle-coach:')) { const s = JSON.parse(v); s.savedAt -= 25 * 3600 * 1000;
                                              localStorage.setItem(k, JSON.stringify(s)); } } }""")
