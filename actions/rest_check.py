@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -12,8 +12,20 @@ from rasa_sdk.types import DomainDict
 from actions.conversation import context_from, get_coach, send
 from actions.fail_safe import fail_safe
 from coach.rest_check import BONE_SCREEN, QUESTIONS, RestAnswers, parse_pain, parse_weeks, parse_yes_no
+from coach.topics import ANSWERABLE_INTENTS
 
 PARSERS = {"pain": parse_pain, "yes_no": parse_yes_no, "weeks": parse_weeks}
+REST_INTENT = "when_to_rest"
+
+
+def topic_chosen_instead(tracker: Tracker) -> Optional[str]:
+    """A topic button pressed during the rest check ("Not quite what you asked?"): the runner wants
+    that answer, not the questions. Only a button's payload keeps its leading "/" (channels/intake.py),
+    so typed answers the classifier reads as another topic still answer the question asked."""
+    message = tracker.latest_message or {}
+    intent = (message.get("intent") or {}).get("name")
+    pressed = str(message.get("text") or "").startswith("/")
+    return intent if pressed and intent in ANSWERABLE_INTENTS and intent != REST_INTENT else None
 
 
 def _validated(slot: str, value: Any, dispatcher: CollectingDispatcher) -> Dict[Text, Any]:
@@ -36,7 +48,9 @@ class _AskRestQuestion:
 
     @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        return send(dispatcher, get_coach().rest_question_reply(self.slot))
+        # The message that started the check may have meant something else: offer a way out.
+        started = tracker.latest_message if tracker.latest_message.get("intent", {}).get("name") == REST_INTENT else None
+        return send(dispatcher, get_coach().rest_question_reply(self.slot, started))
 
 
 # One ask action per question; rasa_sdk registers every Action subclass it can see.
@@ -62,9 +76,10 @@ class ValidateRestForm(FormValidationAction):
     async def required_slots(
         self, domain_slots: List[Text], dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Text]:
-        # After a red flag there is nothing to weigh up: the advice is to get checked. After a yes in
-        # the bone screen the pain rule doesn't apply, so its questions are not asked.
-        if tracker.get_slot("red_flags"):
+        # After a red flag there is nothing to weigh up: the advice is to get checked. A topic button
+        # pressed instead of an answer ends the questions too (it is answered, not parsed as one). After
+        # a yes in the bone screen the pain rule doesn't apply, so its questions are not asked.
+        if tracker.get_slot("red_flags") or topic_chosen_instead(tracker):
             return []
         if any(tracker.get_slot(slot) is True for slot in BONE_SCREEN):
             return []
@@ -83,9 +98,13 @@ class ActionRestAdvice(Action):
 
     @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
-        reply = get_coach().rest_advice(self._answers(tracker), context_from(tracker))
         clear = [SlotSet(slot, None) for slot in QUESTIONS]
-        return send(dispatcher, reply, topic_slot="when_to_rest") + clear
+        chosen = topic_chosen_instead(tracker)
+        if chosen:  # the runner pressed another topic instead of answering
+            reply, topic = get_coach().answer_question(chosen, tracker.latest_message, context_from(tracker))
+            return send(dispatcher, reply, topic_slot=topic) + clear
+        reply = get_coach().rest_advice(self._answers(tracker), context_from(tracker))
+        return send(dispatcher, reply, topic_slot=REST_INTENT) + clear
 
     @staticmethod
     def _answers(tracker: Tracker) -> RestAnswers:

@@ -233,13 +233,21 @@ class Coach:
     def rest_question(self, slot: str) -> dict:
         return self.knowledge.rest_check["questions"][slot]
 
-    def rest_question_reply(self, slot: str) -> Reply:
-        """One rest-check question, a question (clarify) about when to rest; yes/no ones get buttons."""
+    def rest_question_reply(self, slot: str, parse_data: Optional[Dict[str, Any]] = None) -> Reply:
+        """One rest-check question, a question (clarify) about when to rest; yes/no ones get buttons.
+        ``parse_data``: the message that started the check. If the classifier was not sure it asked
+        "should I rest?", the other likeliest topics are offered as a way out of the questions, and
+        "Just tell me" skips them (actions/rest_check.py answers a topic pressed here instead)."""
         question = self.rest_question(slot)
         buttons = [button("Yes", "affirm"), button("No", "deny")] if question["answer"] == "yes_no" else []
-        return Reply(
+        reply = Reply(
             topic="when_to_rest", urgency="self_care", text=question["text"].strip(), buttons=buttons, clarify=True
         )
+        if parse_data is None:
+            return reply
+        reply.buttons.append(button(self.knowledge.messages["skip_rest_check"], "skip_questions"))
+        others = alternatives(parse_data, "when_to_rest")
+        return self.fallbacks.offer(reply, others, parse_data.get("entities") or []) if others else reply
 
     def rest_hint(self, kind: str) -> Reply:
         return Reply(

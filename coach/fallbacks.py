@@ -127,6 +127,10 @@ class Fallbacks:
         """An answer followed by "Not quite what you asked?" and the other likeliest topics as buttons."""
         if not topics or (reply.clarify and not reply.sources):
             return reply  # a bare question already asks the runner to choose; an answer that asks too can offer
+        return self.offer(reply, topics, entities)
+
+    def offer(self, reply: Reply, topics: Sequence[str], entities: Sequence[dict]) -> Reply:
+        """``reply`` with "Not quite what you asked?" and ``topics`` as buttons after it."""
         labels = self.messages["topic_labels"]
         carried = {e["entity"]: e["value"] for e in entities if e.get("entity") in CARRIED_ENTITIES and e.get("value")}
         reply.text += "\n\n" + self.messages["also_asked"] + " " + " / ".join(labels[t].lower() for t in topics) + "."

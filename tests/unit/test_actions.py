@@ -687,7 +687,8 @@ QUESTION_WORDS = {
 @pytest.mark.parametrize("slot", QUESTIONS)
 def test_each_rest_question_is_asked_with_the_right_answer_options(dispatcher, domain, action_server, slot):
     name = f"action_ask_{slot}"
-    tracker = user_turn("when_to_rest", "should I rest?", slots={"requested_slot": slot}, active_loop="rest_form")
+    # asked after the runner's answer to the previous question (the first question: tests below)
+    tracker = user_turn("affirm", "yes", slots={"requested_slot": slot}, active_loop="rest_form")
     if name in action_server.actions:
         events = asyncio.run(action_server.actions[name](dispatcher, tracker, domain))
         assert events == []
@@ -706,6 +707,66 @@ def test_each_rest_question_is_asked_with_the_right_answer_options(dispatcher, d
         assert [b["payload"] for b in buttons] == ["/affirm", "/deny"]
     else:
         assert buttons == []
+
+
+def ask_first_rest_question(dispatcher, domain, action_server, tracker):
+    events = asyncio.run(action_server.actions[f"action_ask_{QUESTIONS[0]}"](dispatcher, tracker, domain))
+    message, payload = the_reply(dispatcher)
+    return events, message, payload, [b["payload"] for b in message["buttons"]]
+
+
+def test_rest_check_started_by_a_clear_question_can_be_skipped_with_a_button(
+    dispatcher, domain, action_server, knowledge
+):
+    tracker = user_turn("when_to_rest", "should I rest or keep running?", confidence=0.97, active_loop="rest_form")
+    _, message, payload, pressed = ask_first_rest_question(dispatcher, domain, action_server, tracker)
+
+    assert pressed == ["/affirm", "/deny", "/skip_questions"]
+    assert message["buttons"][-1]["title"] == knowledge.messages["skip_rest_check"]
+    assert "suggestions" not in payload and payload["topic"] == "when_to_rest" and payload["clarify"] is True
+
+
+def test_rest_check_started_by_an_unsure_reading_offers_the_other_likely_topics(
+    dispatcher, domain, action_server, knowledge
+):
+    # "rest days?" could be about recovery between runs: the runner gets a way out of the questions.
+    tracker = user_turn(
+        "when_to_rest", "rest days?", entities=[entity("location", "heel")], confidence=0.55, active_loop="rest_form"
+    )
+    tracker.latest_message["intent_ranking"] = [
+        {"name": "when_to_rest", "confidence": 0.55},
+        {"name": "training_load", "confidence": 0.3},
+        {"name": "out_of_scope", "confidence": 0.1},
+        {"name": "stretching", "confidence": 0.05},
+    ]
+    _, message, payload, pressed = ask_first_rest_question(dispatcher, domain, action_server, tracker)
+
+    assert pressed[:3] == ["/affirm", "/deny", "/skip_questions"]
+    assert pressed[3:] == ['/training_load{"location": "heel"}', '/stretching{"location": "heel"}']
+    assert payload["suggestions"] == ["training_load", "stretching"]
+    assert knowledge.messages["also_asked"] in message["text"]
+    assert message["text"].startswith(knowledge.rest_check["questions"][QUESTIONS[0]]["text"].strip())
+
+
+def test_topic_pressed_instead_of_answering_ends_the_rest_check_and_answers_it(dispatcher, domain):
+    tracker = rest_form_answer(QUESTIONS[0], "/training_load", intent="training_load")
+    assert run(ValidateRestForm(), dispatcher, tracker, domain) == [SlotSet("requested_slot", None)]
+    assert dispatcher.messages == [], "no 'please answer yes or no' for a button the bot offered"
+
+    dispatcher.messages.clear()
+    events = run(ActionRestAdvice(), dispatcher, tracker, domain)
+    message, payload = the_reply(dispatcher)
+    assert payload["topic"] == "training_load" and payload["sources"]
+    assert SlotSet("last_topic", "training_load") in events
+    assert_answers_cleared(events)
+
+
+def test_typed_answer_read_as_another_topic_still_answers_the_rest_question(dispatcher, domain):
+    # Typed, the same words are an answer to the question asked, whatever the classifier thought.
+    tracker = rest_form_answer(QUESTIONS[0], "yes, pressing the shin bone hurts", intent="why_pain")
+    events = run(ValidateRestForm(), dispatcher, tracker, domain)
+    # read as a yes (which, in the bone screen, ends the questions: a clinician should see it)
+    assert events == [SlotSet(QUESTIONS[0], True), SlotSet("requested_slot", None)]
 
 
 # ---- ActionRestAdvice ---------------------------------------------------------------------------
