@@ -49,7 +49,8 @@ class _AskRestQuestion:
     @fail_safe
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]) -> List[EventType]:
         # The message that started the check may have meant something else: offer a way out.
-        started = tracker.latest_message if tracker.latest_message.get("intent", {}).get("name") == REST_INTENT else None
+        message = tracker.latest_message
+        started = message if (message.get("intent") or {}).get("name") == REST_INTENT else None
         return send(dispatcher, get_coach().rest_question_reply(self.slot, started))
 
 
