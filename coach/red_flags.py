@@ -44,6 +44,10 @@ _KEY = "coach_key"
 NUMBER = "#num"  # every number ("4", "two") has this key, so "#num" can stand among alternatives
 YEAR = "#year"  # a calendar year ("in 2019") dates a report; it is no count
 MANY = "#many"  # 10 or more in figures ("took 20 paracetamol", "195/122"); "#num" matches it too
+# 6 to 9, in figures or words: with "#many", "#six_up|#many weeks" is six weeks or more, when most
+# sprains should have settled ("2 weeks ago, still swollen" is normal); "#num" matches it too
+SIX_UP = "#six_up"
+_SIX_TO_NINE = {"6", "7", "8", "9", "six", "seven", "eight", "nine"}
 _YEAR = re.compile(r"(19|20)\d\d")
 _MANY = re.compile(r"[1-9]\d+([/.]\d+)?")
 
@@ -65,7 +69,9 @@ def _key(token: Token) -> str:
     if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
         if _YEAR.fullmatch(token.text):
             return YEAR
-        return MANY if _MANY.fullmatch(token.text) else NUMBER
+        if _MANY.fullmatch(token.text):
+            return MANY
+        return SIX_UP if token.lower_ in _SIX_TO_NINE else NUMBER
     return _BY_SPELLING.get(token.lower_) or _KEY_ALIASES.get(token.lemma_, token.lemma_)
 
 
@@ -200,8 +206,8 @@ class RedFlagDetector:
                 if alternative.startswith("$"):
                     alternatives.update(self.word_classes[alternative[1:]])
                 elif alternative == NUMBER:
-                    alternatives.update((NUMBER, MANY))
-                elif alternative in (YEAR, MANY):
+                    alternatives.update((NUMBER, MANY, SIX_UP))
+                elif alternative in (YEAR, MANY, SIX_UP):
                     alternatives.add(alternative)
                 else:
                     alternatives.update(self._keys([alternative])[:1])

@@ -184,6 +184,16 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("my daughter has a temperature of 39 and she's floppy", "unwell_child_fever", "emergency"),
         ("the cut on my knee is gaping open and I can see yellow fat", "open_wound", "emergency"),
         ("found a painless lump on one testicle", "testicle_lump", "soon"),
+        # not improving, giving way, months of pain, anaemia: a physio or GP within days
+        ("twisted my ankle nine weeks ago and it still swells after every walk", "sprain_not_improving", "soon"),
+        ("my ankle keeps giving way when I'm just walking to the shops", "ankle_gives_way_walking", "soon"),
+        ("plantar pain for 8 months despite insoles, getting worse", "persistent_pain_despite_care", "soon"),
+        ("I look really pale, my friends say, and I'm tired all the time", "anaemia_signs", "soon"),
+        # after a fall: a leg shorter, a foot turned out (a broken hip); a tight shiny leg; a feverish child
+        ("grandad slipped on ice, his leg looks shorter and he can't stand", "looks_wrong_after_injury", "emergency"),
+        ("calf is tight and shiny and the pain keeps building even with it raised", "compartment", "emergency"),
+        ("my daughter won't put weight on her foot and has a temperature of 38.5", "child_limp_fever", "urgent"),
+        ("after the snowy ultra my toes went white and hard and I can't feel them", "frostbite", "emergency"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -277,6 +287,16 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "there's a gaping hole in the toe of my shoe",
         "I'm going to take them back to the shop, the shoes pinch",
         "we just got back from holiday in Spain, how do I get my mileage back up?",
+        # folding kit, cracked shoes, asking how to tell, the normal pace of healing, ordinary tiredness
+        "how do I fold up and collapse the tent after the trail race camp?",
+        "I collapsed the pram in a hurry and trapped my finger, nothing serious",
+        "the sole of my racing flats has a crack across it, time for new ones?",
+        "how do I recognise an overuse injury early?",
+        "sprained my ankle 2 weeks ago and it's still a bit swollen, when can I run?",
+        "how long does a sprain take to heal? it's been 3 weeks and still swollen",
+        "I've been running for 6 months and my calves ache despite stretching",
+        "my legs are always tired and I'm out of breath on hills, how do I get fitter?",
+        "my left leg is shorter than my right, do I need a heel lift?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
