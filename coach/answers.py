@@ -43,10 +43,21 @@ from coach.why_pain import WhyPainAnswers
 
 # A "yes" or "no" of this many words or more is not one ("no swelling, no numbness, it just aches after runs").
 MIN_WORDS_OF_A_QUESTION = 6
+RETURN_TO_RUN, TRAINING_LOAD = "return_to_run", "training_load"
+# Time off named as no injury (knowledge/vocabulary.yml), and what would make it an injury after all.
+BREAK_WITHOUT_INJURY = "break_without_injury"
+INJURY_ENTITIES = ("condition", "diagnosis")
 # The plan kind (custom.plan.kind) each plan question asks for.
 PLAN_KINDS = {"plan": "weekly", "return_to_run": "return_to_run"}
 # Intents the conversation does not remember as "the topic we were on".
 NOT_REMEMBERED = ("help", "out_of_scope")
+
+
+def break_without_injury(entities: Sequence[dict], context: Context) -> bool:
+    """Does the message name time off that was no injury (a holiday, covid, a baby), and no injury?"""
+    named = {(e.get("entity"), e.get("value")) for e in entities}
+    injured = any(kind in INJURY_ENTITIES for kind, _ in named) or ("onset", "injury") in named
+    return ("subject", BREAK_WITHOUT_INJURY) in named and not (injured or context.condition or context.diagnosis)
 
 
 class Coach:
@@ -114,12 +125,17 @@ class Coach:
         if confidence < SUBJECT_DECIDES_BELOW and intent not in QUESTIONS_A_SUBJECT_KEEPS:
             close = ranked_intents(parse_data, confidence * SUBJECT_CLOSE_TO_TOP)[:3]
             intent = self.fallbacks.topic_named_by(entities, close) or intent
+        others = alternatives(parse_data, intent)
+        if intent == RETURN_TO_RUN and break_without_injury(entities, context):
+            # back after a holiday, an illness or a baby: building up again is training load; the
+            # return-to-running plan is an injury's (still one tap away)
+            intent, others = TRAINING_LOAD, [RETURN_TO_RUN] + [t for t in others if t != TRAINING_LOAD]
         reply = self.answer(intent, context)
         # An answer the classifier was unsure of offers the runner-up topics, an out-of-scope one
         # too ("my son's shins hurt": maybe it is about running after all); a guard's always-declined
         # answer is sure, and offers none.
         if reply.topic == topic_of(intent) and not context.red_flags and intent != "help":
-            reply = self.fallbacks.with_alternatives(reply, alternatives(parse_data, intent), entities)
+            reply = self.fallbacks.with_alternatives(reply, others[:MAX_ALTERNATIVES], entities)
         return reply, (intent if intent not in NOT_REMEMBERED else None)
 
     def answer_unsure(

@@ -3,6 +3,8 @@ components/scope_guard.py): a runner asking for a prescription or a verdict is k
 can help; a first message nowhere near running is told so plainly; an unsure question about running
 is offered the likeliest topics."""
 
+from dataclasses import replace
+
 import pytest
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_RANKING_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
@@ -301,6 +303,30 @@ def test_a_confident_classifier_is_not_overruled_by_a_subject(coach):
     data["entities"] = [{"entity": "subject", "value": "trail"}]
     reply, topic = coach.answer_question("exercises", data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "exercises"
+
+
+def test_coming_back_after_a_break_that_was_no_injury_is_training_load(coach):
+    # The classifier reads "how do I start back?" as return to running; the plan is an injury's.
+    data = classified("had covid, no running for 3 weeks, how do I restart?", "return_to_run", 0.97, [])
+    data["entities"] = [{"entity": "subject", "value": "break_without_injury"}]
+    reply, topic = coach.answer_question("return_to_run", data, Context(disclaimer_shown=True))
+    assert reply.topic == topic == "training_load"
+    assert reply.data["suggestions"] == ["return_to_run"], "the injury plan stays one tap away"
+
+
+@pytest.mark.parametrize(
+    "entities, context",
+    [
+        ([{"entity": "condition", "value": "lateral_ankle_sprain"}], Context()),  # "sprained it on holiday"
+        ([{"entity": "onset", "value": "injury"}], Context()),
+        ([], Context(condition="achilles_tendinopathy_midportion")),  # an injury told earlier in the chat
+    ],
+)
+def test_a_break_with_an_injury_named_keeps_the_return_to_running_plan(coach, entities, context):
+    data = classified("back from holiday, when can I run on my ankle again?", "return_to_run", 0.97, [])
+    data["entities"] = [{"entity": "subject", "value": "break_without_injury"}, *entities]
+    reply, topic = coach.answer_question("return_to_run", data, replace(context, disclaimer_shown=True))
+    assert topic == "return_to_run" and reply.topic in ("plan", "return_to_run")
 
 
 def test_a_bare_no_when_nothing_was_asked_is_just_acknowledged(coach):
