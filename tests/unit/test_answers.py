@@ -165,3 +165,12 @@ def test_a_plan_left_to_a_clinician_still_says_which_plan_was_asked(coach):
     after_red_flag = payload(coach.answer("plan", Context(red_flags=("cannot_bear_weight",))))
     assert after_red_flag["plan_kind"] == "weekly" and "plan" not in after_red_flag
     assert "plan_kind" not in payload(coach.answer("training_load", Context(diagnosis="a broken fibula")))
+
+
+def test_time_off_without_an_injury_gets_its_own_build_up_answer(coach):
+    # "6 months postpartum, where do I start?" is no injury: no protect-and-move stage, no hop tests
+    back = coach.answer("training_load", Context(mentioned=("break_without_injury",), disclaimer_shown=True))
+    injured = coach.answer("training_load", Context(onset="injury", disclaimer_shown=True))
+    assert back.data["entry"] == "training_load_after_time_off" != injured.data["entry"]
+    assert "Frandsen et al., BJSM 2025" in back.sources and "Source: " in back.text
+    assert "pelvic-health check" in back.text
