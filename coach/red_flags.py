@@ -137,9 +137,7 @@ class RedFlagDetector:
                 compiled = self._compile(pattern)
                 self.matcher.add(key, [compiled])
                 self._flag_of[key] = flag["id"]
-                self._spells_negation[key] = any(
-                    set(spec.get("NORM", {}).get("IN", [])) & self.negation_cues for spec in compiled
-                )
+                self._spells_negation[key] = self._spells_out_negation(compiled)
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
         self.past = self._matcher("past", config.get("past_cues", []))
@@ -158,7 +156,15 @@ class RedFlagDetector:
             ]
             for f in entries
         }
-        self.also_needs = {f["id"]: self._matcher(f["id"], f["also_needs"]) for f in entries if f.get("also_needs")}
+        # What a flag also needs, one key per pattern too: "not improving" may be what it needs.
+        self.also_needs: Dict[str, Matcher] = {}
+        for flag in entries:
+            if flag.get("also_needs"):
+                self.also_needs[flag["id"]] = Matcher(nlp.vocab)
+                for index, pattern in enumerate(flag["also_needs"]):
+                    key, compiled = f"{flag['id']}/needs/{index}", self._compile(pattern)
+                    self.also_needs[flag["id"]].add(key, [compiled])
+                    self._spells_negation[key] = self._spells_out_negation(compiled)
         self.about_history = {f["id"] for f in entries if f.get("about_history")}
         self.when_settled = {f["id"]: f["when_settled"] for f in entries if f.get("when_settled")}
 
@@ -216,6 +222,9 @@ class RedFlagDetector:
                 spec["OP"] = "?"
             compiled.append(spec)
         return compiled
+
+    def _spells_out_negation(self, compiled: List[dict]) -> bool:
+        return any(set(spec.get("NORM", {}).get("IN", [])) & self.negation_cues for spec in compiled)
 
     def _matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
         matcher = Matcher(self.nlp.vocab)
@@ -314,7 +323,8 @@ class RedFlagDetector:
             if flag_id in found:
                 continue
             if flag_id in self.also_needs and not any(
-                not self._is_denied(doc, s, e, spells_negation=False) for _, s, e in self.also_needs[flag_id](doc)
+                not self._is_denied(doc, s, e, self._spells_negation[self.nlp.vocab.strings[needed]])
+                for needed, s, e in self.also_needs[flag_id](doc)
             ):
                 continue  # what the flag also needs, not denied ("hit my head, no headache" needs no A&E)
             sentence = self._sentence(doc, start)

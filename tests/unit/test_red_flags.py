@@ -194,6 +194,16 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("calf is tight and shiny and the pain keeps building even with it raised", "compartment", "emergency"),
         ("my daughter won't put weight on her foot and has a temperature of 38.5", "child_limp_fever", "urgent"),
         ("after the snowy ultra my toes went white and hard and I can't feel them", "frostbite", "emergency"),
+        # said plainly: a plan and a goodbye letter; pillows to breathe; chest pain after flu; pregnancy bleeding
+        ("life has no meaning, I wrote a letter to my mum, I plan to jump tonight", "suicidal_thoughts", "emergency"),
+        ("I need 4 pillows to breathe at night and both ankles are puffing up", "heart_failure_signs", "urgent"),
+        ("since the virus my chest has some pain when I jog", "chest_pain", "emergency"),
+        ("16 weeks pregnant, some spotting and crampy pains after my run", "bleeding_in_pregnancy", "emergency"),
+        ("the lump on my shin has got bigger this month", "growing_lump", "soon"),
+        ("my knee keeps locking and I have to wiggle it free", "knee_locking", "soon"),
+        ("achilles sore for 5 months, did the heel drops, no improvement", "persistent_pain_despite_care", "soon"),
+        ("my weight dropped 6 kg without changing my diet and I sweat at night", "unexplained_weight_loss", "soon"),
+        ("found him on the moor soaked, shivering but now not, mumbling and cold", "hypothermia", "emergency"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -297,6 +307,12 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "I've been running for 6 months and my calves ache despite stretching",
         "my legs are always tired and I'm out of breath on hills, how do I get fitter?",
         "my left leg is shorter than my right, do I need a heel lift?",
+        "my old trainers' midsole has collapsed, time for new ones?",
+        "black bruise under my toenail from tight shoes, will the nail come off?",
+        "for heel raises should my knee be locked or soft?",
+        "I'm 20 weeks pregnant, is gentle jogging still ok?",
+        "a lump of ice in my water bottle got bigger overnight in the freezer, lol",
+        "I plan to jump in the lake after the race to cool off",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
