@@ -43,6 +43,7 @@ SETS = {
     "N": "red_flag_cases_n.yml",
     "O": "red_flag_cases_o.yml",
     "P": "red_flag_cases_p.yml",
+    "Q": "red_flag_cases_q.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

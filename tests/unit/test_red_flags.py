@@ -204,6 +204,10 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("achilles sore for 5 months, did the heel drops, no improvement", "persistent_pain_despite_care", "soon"),
         ("my weight dropped 6 kg without changing my diet and I sweat at night", "unexplained_weight_loss", "soon"),
         ("found him on the moor soaked, shivering but now not, mumbling and cold", "hypothermia", "emergency"),
+        ("slipped on the towpath and landed on my hand, wrist sore near the thumb", "broken_wrist_signs", "urgent"),
+        ("so thirsty lately and peeing all the time, vision a bit blurred", "diabetes_symptoms", "soon"),
+        ("there's been blood on the toilet paper and in my poo for a few weeks", "blood_in_poo", "soon"),
+        ("feel flat and useless, haven't enjoyed anything for months", "low_mood", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -313,6 +317,10 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "I'm 20 weeks pregnant, is gentle jogging still ok?",
         "a lump of ice in my water bottle got bigger overnight in the freezer, lol",
         "I plan to jump in the lake after the race to cool off",
+        "doing the half marathon for a stroke charity, fundraising tips?",
+        "so thirsty after the marathon in the heat, peed loads once I'd drunk",
+        "blisters on the bottom of my foot, one bled a bit, how do I stop them?",
+        "how do I avoid falling on my hands when I trip on trails?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
