@@ -77,3 +77,30 @@ def test_red_flag_mid_form_escalates_and_stops_questions(servers):
     assert custom(after)[0]["topic"] == "shoes"  # the questions did not resume
     again = servers.say(sender, "so should I keep running?")
     assert custom(again)[0]["urgency"] == "emergency" and "before you run" in text(again)
+
+
+def button(reply, title):
+    for message in reply:
+        for choice in message.get("buttons", []):
+            if choice["title"] == title:
+                return choice["payload"]
+    raise AssertionError(f"no button {title!r} in {reply}")
+
+
+def test_just_tell_me_is_a_button_on_the_first_question(servers):
+    sender = new_sender("form-skip-button")
+    first = servers.say(sender, "should I rest or keep running?")
+    reply = servers.say(sender, button(first, "Just tell me"))
+    payload = custom(reply)[0]
+    assert payload["topic"] == "when_to_rest" and "decision" not in payload and payload["sources"]
+
+
+def test_a_topic_button_pressed_mid_check_ends_the_questions_and_answers_it(servers):
+    # The runner scrolls back to the greeting's "Shoes" instead of answering: the check gives way.
+    sender = new_sender("form-topic-button")
+    greeting = servers.say(sender, "hi")
+    assert "one spot of a bone" in text(servers.say(sender, "should I rest or keep running?"))
+    reply = servers.say(sender, button(greeting, "Shoes"))
+    assert custom(reply)[0]["topic"] == "shoes" and "yes or no" not in text(reply)
+    after = servers.say(sender, "how often should I replace them?")
+    assert custom(after)[0]["topic"] == "shoes", "the questions did not resume"
