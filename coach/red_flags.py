@@ -157,14 +157,9 @@ class RedFlagDetector:
             for f in entries
         }
         # What a flag also needs, one key per pattern too: "not improving" may be what it needs.
-        self.also_needs: Dict[str, Matcher] = {}
-        for flag in entries:
-            if flag.get("also_needs"):
-                self.also_needs[flag["id"]] = Matcher(nlp.vocab)
-                for index, pattern in enumerate(flag["also_needs"]):
-                    key, compiled = f"{flag['id']}/needs/{index}", self._compile(pattern)
-                    self.also_needs[flag["id"]].add(key, [compiled])
-                    self._spells_negation[key] = self._spells_out_negation(compiled)
+        self.also_needs = {
+            f["id"]: self._keyed_matcher(f"{f['id']}/needs", f["also_needs"]) for f in entries if f.get("also_needs")
+        }
         self.about_history = {f["id"] for f in entries if f.get("about_history")}
         self.when_settled = {f["id"]: f["when_settled"] for f in entries if f.get("when_settled")}
 
@@ -225,6 +220,29 @@ class RedFlagDetector:
 
     def _spells_out_negation(self, compiled: List[dict]) -> bool:
         return any(set(spec.get("NORM", {}).get("IN", [])) & self.negation_cues for spec in compiled)
+
+    def _keyed_matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
+        """A matcher with one key per pattern, each key remembering whether its pattern spells out a
+        negation (``_spells_negation``), so that its matches can be checked for denial."""
+        matcher = Matcher(self.nlp.vocab)
+        for index, pattern in enumerate(patterns):
+            key, compiled = f"{name}/{index}", self._compile(pattern)
+            matcher.add(key, [compiled])
+            self._spells_negation[key] = self._spells_out_negation(compiled)
+        return matcher
+
+    def _undenied(self, doc: Doc, matches: Iterable[Tuple[int, int, int]]) -> List[Tuple[int, int]]:
+        """The spans of ``matches`` (from a keyed matcher) that no negation cue denies."""
+        return [
+            (start, end)
+            for match_id, start, end in matches
+            if not self._is_denied(doc, start, end, self._spells_negation[self.nlp.vocab.strings[match_id]])
+        ]
+
+    def _rule_outs(self, doc: Doc, matches: Iterable[Tuple[int, int, int]]) -> List[Tuple[int, int]]:
+        """The spans of rule-out ``matches`` not denied by the word right before them: "definitely not
+        pregnant" rules nothing out; "without the ankle giving way" still says what collapsed."""
+        return [(start, end) for _, start, end in matches if not (start > 0 and self._negates(doc, start - 1))]
 
     def _matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
         matcher = Matcher(self.nlp.vocab)
@@ -322,14 +340,11 @@ class RedFlagDetector:
             flag_id = self._flag_of[pattern_key]
             if flag_id in found:
                 continue
-            if flag_id in self.also_needs and not any(
-                not self._is_denied(doc, s, e, self._spells_negation[self.nlp.vocab.strings[needed]])
-                for needed, s, e in self.also_needs[flag_id](doc)
-            ):
+            if flag_id in self.also_needs and not self._undenied(doc, self.also_needs[flag_id](doc)):
                 continue  # what the flag also needs, not denied ("hit my head, no headache" needs no A&E)
             sentence = self._sentence(doc, start)
             if flag_id in self.ruled_out and self._in_sentence(
-                [(s, e) for _, s, e in self.ruled_out[flag_id](doc)], sentence
+                self._rule_outs(doc, self.ruled_out[flag_id](doc)), sentence
             ):
                 continue
             if any(all(matcher(doc) for matcher in group) for group in self.ruled_out_together[flag_id]):

@@ -186,7 +186,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("found a painless lump on one testicle", "testicle_lump", "soon"),
         # not improving, giving way, months of pain, anaemia: a physio or GP within days
         ("twisted my ankle nine weeks ago and it still swells after every walk", "sprain_not_improving", "soon"),
-        ("my ankle keeps giving way when I'm just walking to the shops", "ankle_gives_way_walking", "soon"),
+        ("my ankle keeps giving way when I'm just walking to the shops", "ankle_keeps_giving_way", "soon"),
         ("plantar pain for 8 months despite insoles, getting worse", "persistent_pain_despite_care", "soon"),
         ("I look really pale, my friends say, and I'm tired all the time", "anaemia_signs", "soon"),
         # after a fall: a leg shorter, a foot turned out (a broken hip); a tight shiny leg; a feverish child
@@ -208,6 +208,11 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("so thirsty lately and peeing all the time, vision a bit blurred", "diabetes_symptoms", "soon"),
         ("there's been blood on the toilet paper and in my poo for a few weeks", "blood_in_poo", "soon"),
         ("feel flat and useless, haven't enjoyed anything for months", "low_mood", "soon"),
+        ("the whites of my eyes have gone yellow and my pee is dark", "jaundice", "urgent"),
+        ("my heart keeps skipping beats on easy runs, more often lately", "palpitations_returning", "soon"),
+        ("ankle keeps giving way on trails, 6 times this spring", "ankle_keeps_giving_way", "soon"),
+        # a rule-out that is itself denied rules nothing out
+        ("no period for 6 months since I upped my mileage, and I'm not pregnant", "energy_deficiency", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -321,6 +326,10 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "so thirsty after the marathon in the heat, peed loads once I'd drunk",
         "blisters on the bottom of my foot, one bled a bit, how do I stop them?",
         "how do I avoid falling on my hands when I trip on trails?",
+        "I nearly had a stroke when my watch lost the PB",
+        "bright yellow socks or black ones for race day?",
+        "my heart skipped a beat when I saw the start line, so nervous",
+        "my yellow bruise from the fall is fading, can I run?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
