@@ -132,12 +132,8 @@ class RedFlagDetector:
         self._flag_of: Dict[str, str] = {}
         self._spells_negation: Dict[str, bool] = {}
         for flag in entries:
-            for index, pattern in enumerate(flag["patterns"]):
-                key = f"{flag['id']}/{index}"
-                compiled = self._compile(pattern)
-                self.matcher.add(key, [compiled])
+            for key in self._add_keyed(self.matcher, flag["id"], flag["patterns"]):
                 self._flag_of[key] = flag["id"]
-                self._spells_negation[key] = self._spells_out_negation(compiled)
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
         self.past = self._matcher("past", config.get("past_cues", []))
@@ -221,14 +217,21 @@ class RedFlagDetector:
     def _spells_out_negation(self, compiled: List[dict]) -> bool:
         return any(set(spec.get("NORM", {}).get("IN", [])) & self.negation_cues for spec in compiled)
 
-    def _keyed_matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
-        """A matcher with one key per pattern, each key remembering whether its pattern spells out a
-        negation (``_spells_negation``), so that its matches can be checked for denial."""
-        matcher = Matcher(self.nlp.vocab)
+    def _add_keyed(self, matcher: Matcher, name: str, patterns: Sequence[str]) -> List[str]:
+        """Add each pattern under its own key (``name/index``), remembering whether it spells out a
+        negation (``_spells_negation``) so that its matches can be checked for denial; the keys."""
+        keys = []
         for index, pattern in enumerate(patterns):
             key, compiled = f"{name}/{index}", self._compile(pattern)
             matcher.add(key, [compiled])
             self._spells_negation[key] = self._spells_out_negation(compiled)
+            keys.append(key)
+        return keys
+
+    def _keyed_matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
+        """A matcher of its own with one key per pattern (``_add_keyed``)."""
+        matcher = Matcher(self.nlp.vocab)
+        self._add_keyed(matcher, name, patterns)
         return matcher
 
     def _undenied(self, doc: Doc, matches: Iterable[Tuple[int, int, int]]) -> List[Tuple[int, int]]:
