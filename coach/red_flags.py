@@ -81,6 +81,7 @@ def _key(token: Token) -> str:
 if not Token.has_extension(_KEY):
     Token.set_extension(_KEY, getter=lambda token: token.norm_)
 _SENTENCE_ENDS = {".", "!", "?", "\n"}
+_LIST_WORDS = {"or", "nor", ",", "/"}  # skipped when measuring how far a denial inside a match reaches
 
 
 @dataclass(frozen=True)
@@ -111,6 +112,9 @@ class RedFlagDetector:
 
     NEGATION_REACH = 6  # tokens before a match that a denial ("no", "didn't") can reach
     HYPOTHETICAL_REACH = 3  # tokens before a match that "if" / "how" can reach
+    # tokens before a match's last word that a denial inside the match can reach: "skin isn't broken",
+    # but not "hot and swollen, I can't bend it and my temperature is 38.6"
+    INSIDE_NEGATION_REACH = 4
 
     def __init__(self, nlp: Language, knowledge: Knowledge):
         self.nlp = nlp
@@ -137,6 +141,7 @@ class RedFlagDetector:
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
         self.past = self._matcher("past", config.get("past_cues", []))
+        self.not_hypothetical = self._matcher("not_hypothetical", config.get("not_hypothetical", []))
         # A rule-out is one pattern (in the same sentence) or a list of patterns that must all appear
         # in the message ("walking normally" and "pressing the bone doesn't hurt").
         self.ruled_out = {
@@ -276,15 +281,26 @@ class RedFlagDetector:
         next_key = doc[i + 1]._.get(_KEY) if i + 1 < len(doc) else None
         return doc[i]._.get(_KEY) in self.negation_cues and next_key not in self.non_negating
 
+    def _asks(self, doc: Doc, i: int) -> bool:
+        """Is token ``i`` a hypothetical cue ("if", "worried about") rather than part of a phrase that
+        asks nothing ("stumbling about", "about 20 minutes")?"""
+        if doc[i]._.get(_KEY) not in self.hypothetical_cues:
+            return False
+        return not any(s <= i < e for _, s, e in self.not_hypothetical(doc))
+
     def _is_denied(self, doc: Doc, start: int, end: int, spells_negation: bool) -> bool:
         first = max(self._clause_start(doc, start), start - self.NEGATION_REACH)
         for i in range(first, start):
             if self._negates(doc, i):
                 return True
-            if doc[i]._.get(_KEY) in self.hypothetical_cues and i >= start - self.HYPOTHETICAL_REACH:
+            if self._asks(doc, i) and i >= start - self.HYPOTHETICAL_REACH:
                 return True
-        # "skin isn't broken": the denial sits inside the words the pattern skipped over.
-        return not spells_negation and any(self._negates(doc, i) for i in range(start, end))
+        # "skin isn't broken": the denial sits inside the words the pattern skipped over, close to its end
+        # (a list's "or" and commas don't count: "not swollen or red or hot").
+        if spells_negation:
+            return False
+        listed = [i for i in range(start, end) if doc[i]._.get(_KEY) not in _LIST_WORDS]
+        return any(self._negates(doc, i) for i in listed[-1 - self.INSIDE_NEGATION_REACH :])
 
     def _is_general_question(self, doc: Doc, start: int) -> bool:
         """'Can you get a DVT from running?' asks about a symptom without reporting one. A sentence that

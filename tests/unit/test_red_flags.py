@@ -213,6 +213,24 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("ankle keeps giving way on trails, 6 times this spring", "ankle_keeps_giving_way", "soon"),
         # a rule-out that is itself denied rules nothing out
         ("no period for 6 months since I upped my mileage, and I'm not pregnant", "energy_deficiency", "soon"),
+        # "about" that asks nothing ("wandering about", "about 6 weeks"); "without trying" denies nothing
+        ("at the finish my dad was wandering about and talking nonsense, skin burning hot", "heat_illness", "emergency"),
+        ("rolled it about 7 weeks ago and it's still swollen", "sprain_not_improving", "soon"),
+        ("dropped 7 kilos over the summer without trying, any tips for my long run?", "unexplained_weight_loss", "soon"),
+        # a denial early in a long match denies only what it is next to
+        ("hip and knee are hot and swollen, I can't straighten the leg and I have a fever", "infection", "urgent"),
+        ("an hour ago my right leg went weak and heavy, and now my right hand is clumsy too", "stroke_signs", "emergency"),
+        # fever and vomiting with an infected foot; a snake bite told the other way round; a hypo
+        ("blister on my heel went red and angry, temperature 39 and I keep vomiting", "sepsis", "emergency"),
+        ("bitten by an adder on the heath on my long run, ankle swelling", "severe_allergic_reaction", "emergency"),
+        ("she's type 1, after the race she's not making any sense and won't eat anything", "severe_low_blood_sugar",
+         "emergency"),
+        # a condition named for the pain; the child's age as a number; pain on walking a set distance
+        ("achilles tendinopathy for 8 months, physio exercises, zero progress", "persistent_pain_despite_care", "soon"),
+        ("my 8 year old is limping and has a temperature since last night", "child_limp_fever", "urgent"),
+        ("my calf cramps after walking a few hundred metres and eases when I stop", "calf_pain_on_walking", "soon"),
+        ("every run about 20 min in my shins go tight and numb, gone 15 minutes after stopping",
+         "exertional_compartment", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -330,6 +348,16 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "bright yellow socks or black ones for race day?",
         "my heart skipped a beat when I saw the start line, so nervous",
         "my yellow bruise from the fall is fading, can I run?",
+        # a list after a denial stays denied; legs tired from a race are no walking pain; a fever's hot and cold
+        "calf's not swollen or red or hot, just tight after hills",
+        "calves ache walking downstairs for a few minutes after the marathon",
+        "my 42 year old husband has sore heels after parkrun, which shoes would help?",
+        "I woke up drenched in sweat after a hot night, is it ok to run tired?",
+        # "keep fit" is no fit; comparing two conditions; a rupture that was repaired
+        "What should my week look like if I have plantar fasciitis but want to keep fit?",
+        "type 1 diabetic here, how do I keep fit over winter?",
+        "whats the difference between shin splints and a tibial stress fracture",
+        "coming back from achilles rupture surgery, what's the running timeline?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
