@@ -51,6 +51,7 @@ INJURY_ENTITIES = ("condition", "diagnosis")
 PLAN_KINDS = {"plan": "weekly", "return_to_run": "return_to_run"}
 # Intents the conversation does not remember as "the topic we were on".
 NOT_REMEMBERED = ("help", "out_of_scope")
+BOT_CHALLENGE = "bot_challenge"
 
 
 def break_without_injury(entities: Sequence[dict], context: Context) -> bool:
@@ -118,6 +119,8 @@ class Coach:
         """The answer to a classified question, and the topic the conversation is now on (None: keep
         the last one). A subject the message names ("orthotics", "cadence") decides between topics
         the classifier ranked close."""
+        if intent == BOT_CHALLENGE:  # "are you a real person?": what the bot is, with the disclaimer
+            return self.fallback(BOT_CHALLENGE), None
         if intent not in ANSWERABLE_INTENTS:
             return self.fallback("fallback"), None
         entities = parse_data.get("entities") or []

@@ -139,12 +139,16 @@ class Fallbacks:
         return reply
 
     def menu(self, kind: str) -> Reply:
-        """Help, fallback and out-of-scope replies always carry the disclaimer."""
-        text = {"help": self.messages["capabilities"], "out_of_scope": self.messages["out_of_scope"]}.get(
-            kind, self.messages["fallback"]
-        )
+        """Help, fallback and out-of-scope replies always carry the disclaimer. A question about the bot
+        itself ("are you a real person?", "who made you?") is outside the ankle topics too: it gets what
+        the bot is, with the disclaimer, as an out-of-scope answer."""
+        text = {
+            "help": self.messages["capabilities"],
+            "out_of_scope": self.messages["out_of_scope"],
+            "bot_challenge": self.messages["about_me"],
+        }.get(kind, self.messages["fallback"])
         return Reply(
-            topic="out_of_scope" if kind == "out_of_scope" else "fallback",
+            topic="out_of_scope" if kind in ("out_of_scope", "bot_challenge") else "fallback",
             urgency="self_care",
             disclaimer=True,
             text=text + "\n\n" + self.messages["disclaimer"],

@@ -4,12 +4,15 @@ answer that says who can help. A request to prescribe or to diagnose is always d
 from __future__ import annotations
 
 import re
-from typing import Iterable, Optional, Pattern, Sequence
+from typing import Iterable, Optional, Pattern, Sequence, Set
 
 from coach.context import Context
 from coach.knowledge import Knowledge
 from coach.replies import Reply
 from coach.topics import DECLINED_REQUESTS
+
+# How sure the classifier must be of a topic for off-topic words to give way to it (``giving_way``).
+GIVE_WAY_CONFIDENCE = 0.8
 
 # Topics whose questions name body parts for their own reasons ("high knees", "hip drive", "arm swing").
 USES_BODY_WORDS = frozenset({"technique", "warmup", "self_test", "exercise_howto"})
@@ -55,6 +58,14 @@ class OffTopic:
         # The ankle, foot and lower leg in general words: enough to keep a message naming another body
         # part ours ("knee past my toes"), not one about food or the weather.
         self.lower_limb = {term["id"] for term in knowledge.vocabulary["covered_body"]}
+
+    def giving_way(self, topic: str, confidence: float, mentioned: Iterable[str]) -> Set[str]:
+        """Off-topic words that give way to a topic the classifier is sure of: "warm up in cold weather"
+        and "shoes for rainy weather" ask about warming up and shoes, not for a forecast. Only to the
+        topics their vocabulary entry names (``gives_way_to``)."""
+        if confidence < GIVE_WAY_CONFIDENCE:
+            return set()
+        return {kind for kind in mentioned if kind in self.kinds and topic in self.kinds[kind].get("gives_way_to", ())}
 
     def declined(self, topic: str, mentioned: Iterable[str]) -> Optional[dict]:
         """The off-topic term this message is declined for, or None when it is ours to answer.

@@ -193,12 +193,31 @@ def test_a_verdict_demand_that_is_checked_first_is_remembered_as_declined(coach,
             False,
         ),
         ("7, and my knee is sore too", "inform", [("off_topic", "body_knee")], False),
+        # weather words give way to a warm-up, shoe or surface question the classifier is sure of, not to others
+        ("warm up in cold weather, anything different?", "warmup", [("off_topic", "weather")], False),
+        ("best shoes for rainy weather trail runs", "shoes", [("off_topic", "weather")], False),
+        ("will it be too cold for my tempo run tomorrow", "training_load", [("off_topic", "weather")], True),
+        # nerves and motivation are for a coach (or a GP), not this bot
+        ("so nervous before my first half, how do I calm my nerves?", "warmup", [("off_topic", "mind")], True),
     ],
 )
 def test_what_is_declined_before_any_answer_or_form_starts(text, intent, entities, declined):
     message = nlu_message(text, intent, entities)
     ScopeGuard().process([message])
     assert (message.get(INTENT)["name"] == "out_of_scope") is declined
+
+
+def test_weather_words_the_classifier_is_unsure_about_are_still_declined():
+    message = nlu_message("warm up in cold weather?", "warmup", [("off_topic", "weather")])
+    message.set(INTENT, {"name": "warmup", "confidence": 0.6})
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+
+
+def test_a_question_about_the_bot_itself_says_what_it_is_as_an_out_of_scope_answer(coach, knowledge):
+    reply, topic = coach.answer_question("bot_challenge", {"text": "are you a real person or AI?"}, Context())
+    assert reply.topic == "out_of_scope" and reply.disclaimer and topic is None
+    assert "bot" in reply.text and "not a person" in reply.text and knowledge.messages["disclaimer"] in reply.text
 
 
 def test_every_kind_of_off_topic_question_has_an_answer(coach, knowledge):
