@@ -57,7 +57,8 @@ BOT_CHALLENGE = "bot_challenge"
 def break_without_injury(entities: Sequence[dict], context: Context) -> bool:
     """Does the message name time off that was no injury (a holiday, covid, a baby), and no injury?"""
     named = {(e.get("entity"), e.get("value")) for e in entities}
-    injured = any(kind in INJURY_ENTITIES for kind, _ in named) or ("onset", "injury") in named
+    # a condition, a diagnosis or an injury named, or a sore place ("took the winter off because of my shins")
+    injured = any(kind in INJURY_ENTITIES + ("location",) for kind, _ in named) or ("onset", "injury") in named
     return ("subject", BREAK_WITHOUT_INJURY) in named and not (injured or context.condition or context.diagnosis)
 
 
@@ -129,6 +130,7 @@ class Coach:
             close = ranked_intents(parse_data, confidence * SUBJECT_CLOSE_TO_TOP)[:3]
             intent = self.fallbacks.topic_named_by(entities, close) or intent
         others = alternatives(parse_data, intent)
+        others += [t for t in self.fallbacks.offered_by(entities, intent) if t not in others]
         if intent == RETURN_TO_RUN and break_without_injury(entities, context):
             # back after a holiday, an illness or a baby: building up again is training load; the
             # return-to-running plan is an injury's (still one tap away)

@@ -106,6 +106,13 @@ class Fallbacks:
                 return topic
         return None
 
+    def offered_by(self, entities: Sequence[dict], answered: str) -> List[str]:
+        """Topics a subject in the message may also mean ("how many rest days?": training load or whether
+        to rest), other than the one answered: its vocabulary entry's ``offers``."""
+        offers = {term["id"]: term.get("offers", ()) for term in self.knowledge.vocabulary["subjects"]}
+        named = [e.get("value") for e in entities if e.get("entity") == "subject"]
+        return list(dict.fromkeys(t for value in named for t in offers.get(value, ()) if t != answered))
+
     def did_you_mean(self, intents: Sequence[str], entities: Sequence[dict]) -> Reply:
         """The likeliest topics as buttons (with what the message named), and "Something else"."""
         labels = self.messages["topic_labels"]

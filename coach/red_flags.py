@@ -112,6 +112,7 @@ class RedFlagDetector:
 
     NEGATION_REACH = 6  # tokens before a match that a denial ("no", "didn't") can reach
     HYPOTHETICAL_REACH = 3  # tokens before a match that "if" / "how" can reach
+    GUESS_REACH = 5  # tokens before a rule-out that "I thought it was (a blister)" can reach
     # tokens before a match's last word that a denial inside the match can reach: "skin isn't broken",
     # but not "hot and swollen, I can't bend it and my temperature is 38.6"
     INSIDE_NEGATION_REACH = 4
@@ -125,6 +126,7 @@ class RedFlagDetector:
         self.negation_cues = set(self._keys(config["negation_cues"]))
         self.hypothetical_cues = set(self._keys(config["hypothetical_cues"]))
         self.non_negating = set(self._keys(config["non_negating"]))
+        self.mistaken_cues = set(self._keys(config.get("mistaken_cues", [])))
         self.clause_breaks = set(self._keys(config["clause_breaks"]))
         self.clause_starters = set(self._keys(config["clause_starters"]))
         self.question_openers = set(self._keys(config["question_openers"]))
@@ -141,6 +143,7 @@ class RedFlagDetector:
         self.resolved = self._matcher("resolved", config["resolved_cues"])
         self.question_starts = self._matcher("question", config["question_starts"])
         self.past = self._matcher("past", config.get("past_cues", []))
+        self.present = self._matcher("present", config.get("present_cues", []))
         self.not_hypothetical = self._matcher("not_hypothetical", config.get("not_hypothetical", []))
         # A rule-out is one pattern (in the same sentence) or a list of patterns that must all appear
         # in the message ("walking normally" and "pressing the bone doesn't hurt").
@@ -162,6 +165,7 @@ class RedFlagDetector:
             f["id"]: self._keyed_matcher(f"{f['id']}/needs", f["also_needs"]) for f in entries if f.get("also_needs")
         }
         self.about_history = {f["id"] for f in entries if f.get("about_history")}
+        self.leading = {f["id"] for f in entries if f.get("leads")}
         self.when_settled = {f["id"]: f["when_settled"] for f in entries if f.get("when_settled")}
 
     # ---- compiling ---------------------------------------------------------------------------
@@ -248,9 +252,18 @@ class RedFlagDetector:
         ]
 
     def _rule_outs(self, doc: Doc, matches: Iterable[Tuple[int, int, int]]) -> List[Tuple[int, int]]:
-        """The spans of rule-out ``matches`` not denied by the word right before them: "definitely not
-        pregnant" rules nothing out; "without the ankle giving way" still says what collapsed."""
-        return [(start, end) for _, start, end in matches if not (start > 0 and self._negates(doc, start - 1))]
+        """The spans of rule-out ``matches`` not denied by the word right before them ("definitely not
+        pregnant" rules nothing out; "without the ankle giving way" still says what collapsed) and not
+        a mistaken first guess ("I thought it was a blood blister, but it has grown")."""
+        return [
+            (start, end)
+            for _, start, end in matches
+            if not (start > 0 and self._negates(doc, start - 1)) and not self._guessed(doc, start)
+        ]
+
+    def _guessed(self, doc: Doc, start: int) -> bool:
+        first = max(self._clause_start(doc, start), start - self.GUESS_REACH)
+        return any(doc[i]._.get(_KEY) in self.mistaken_cues for i in range(first, start))
 
     def _matcher(self, name: str, patterns: Sequence[str]) -> Matcher:
         matcher = Matcher(self.nlp.vocab)
@@ -340,6 +353,15 @@ class RedFlagDetector:
         return Phrases(self, self._matcher(name, patterns) if patterns else None)
 
     @staticmethod
+    def _dated(past: List[Tuple[int, int]], present: List[int], sentence: Tuple[int, int], start: int) -> bool:
+        """Does a past cue in the sentence date the match at ``start``? Not when a present cue ("now",
+        "today") stands between an earlier past cue and the match."""
+        return any(
+            sentence[0] <= s < sentence[1] and not (e <= start and any(e <= p < start for p in present))
+            for s, e in past
+        )
+
+    @staticmethod
     def _in_sentence(spans: List[Tuple[int, int]], sentence: Tuple[int, int]) -> bool:
         return any(sentence[0] <= s < sentence[1] for s, _ in spans)
 
@@ -351,6 +373,7 @@ class RedFlagDetector:
         doc = self._doc(text)
         resolutions = [(s, e) for _, s, e in self.resolved(doc)]
         past = [(s, e) for _, s, e in self.past(doc)]
+        present = [s for _, s, _ in self.present(doc)]
         # for a flag that is a history, "months ago" dates it; only a real resolution ("came back") ends it
         present_resolutions = [(s, e) for s, e in resolutions if not any(ps < e and s < pe for ps, pe in past)]
         found: Dict[str, RedFlagHit] = {}
@@ -369,7 +392,7 @@ class RedFlagDetector:
             if any(all(matcher(doc) for matcher in group) for group in self.ruled_out_together[flag_id]):
                 continue
             history = flag_id in self.about_history
-            if not history and self._in_sentence(past, sentence):
+            if not history and self._dated(past, present, sentence, start):
                 continue  # "dislocated it when I was 19, never bothered me since": history, not a report
             if (
                 self._is_general_question(doc, start)
@@ -379,7 +402,10 @@ class RedFlagDetector:
                 continue
             flag = self.flags[flag_id]
             found[flag_id] = RedFlagHit(flag_id, flag.get("urgency", POSSIBLE), doc[start:end].text, flag.get("check"))
-        return sorted(found.values(), key=lambda hit: (not hit.plain, URGENCY_ORDER.get(hit.urgency, 9), hit.flag_id))
+        return sorted(
+            found.values(),
+            key=lambda hit: (not hit.plain, URGENCY_ORDER.get(hit.urgency, 9), hit.flag_id not in self.leading, hit.flag_id),
+        )
 
 
 class Phrases:

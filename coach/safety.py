@@ -38,7 +38,7 @@ class SafetyReplies:
         """What to do now and why, for the most urgent flag; the others named in one line."""
         flags = sorted(
             (self.flags[flag_id] for flag_id in dict.fromkeys(flag_ids)),
-            key=lambda flag: URGENCY_ORDER[flag["urgency"]],
+            key=lambda flag: (URGENCY_ORDER[flag["urgency"]], not flag.get("leads", False)),
         )
         top = flags[0]
         parts = [self.levels[top["urgency"]]["heading"], top["what_to_do"].strip(), f"Why: {top['why'].strip()}"]

@@ -7,6 +7,7 @@ import pytest
 import yaml
 
 from coach.red_flags import most_urgent
+from coach.safety import SafetyReplies
 
 EVAL = Path(__file__).resolve().parent.parent / "eval"
 
@@ -231,6 +232,21 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("my calf cramps after walking a few hundred metres and eases when I stop", "calf_pain_on_walking", "soon"),
         ("every run about 20 min in my shins go tight and numb, gone 15 minutes after stopping",
          "exertional_compartment", "soon"),
+        # a risk factor months ago, then "now": a report; a first guess that was wrong rules nothing out
+        ("went on HRT 3 months ago, now my left calf is swollen and tender", "dvt", "urgent"),
+        ("I thought it was just a bruise but the dark patch on my sole has grown and bleeds", "changing_mole", "soon"),
+        # making yourself sick for race weight; chest pain told by where it spreads; bleeding through a towel
+        ("been making myself sick after dinner to stay light for racing", "disordered_eating", "soon"),
+        ("after the hill reps a heavy pain went into my jaw and left arm, still there", "chest_pain", "emergency"),
+        ("caught my shin on a rusty gate, blood soaked through two towels already", "open_wound", "emergency"),
+        ("back pain since lifting and now I'm numb between my legs", "cauda_equina", "emergency"),
+        # a worry about a thing, then what was done; a provocation test reported with "if"
+        ("so worried about dehydration I drank at every aid station, now throwing up and confused", "too_much_water",
+         "emergency"),
+        ("if I hop on that leg it's really sharp on the shin bone", "bone_stress", "soon"),
+        # a feverish child who won't stand on a leg: A&E now
+        ("my 5 year old is refusing to stand on his left leg and has a temperature of 39", "child_wont_bear_weight_fever",
+         "emergency"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -358,6 +374,12 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "type 1 diabetic here, how do I keep fit over winter?",
         "whats the difference between shin splints and a tibial stress fracture",
         "coming back from achilles rupture surgery, what's the running timeline?",
+        # history told about someone else or by seasons; asking how "you" tell; an injury in earlier builds
+        "my daughter had a bone infection when she was 5, she's 15 now and fine, which spikes for her?",
+        "had cellulitis from a blister three summers ago, how do I look after blisters now?",
+        "how do you tell if a blister has got infected",
+        "plan me a marathon build that's kind to my calves, I tore one twice in previous builds",
+        "I can hop on it pain free now, when can I run?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
@@ -376,6 +398,13 @@ def test_negation_does_not_cross_but(detector):
 def test_most_urgent_flag_first(detector):
     hits = detector.detect("I felt a snap and now my foot is cold and white")
     assert hits[0].urgency == "emergency"
+
+
+def test_a_suicide_plan_leads_over_the_fall_it_names(detector, knowledge):
+    hits = detector.detect("I'm going to jump off the bridge tonight")
+    assert hits[0].flag_id == "suicidal_thoughts"
+    reply = SafetyReplies(knowledge).red_flag_reply(["high_force", "suicidal_thoughts"])
+    assert reply.data["red_flags"][0] == "suicidal_thoughts" and "Samaritans" in reply.text
 
 
 def test_empty_text(detector):

@@ -199,6 +199,9 @@ def test_a_verdict_demand_that_is_checked_first_is_remembered_as_declined(coach,
         ("will it be too cold for my tempo run tomorrow", "training_load", [("off_topic", "weather")], True),
         # nerves and motivation are for a coach (or a GP), not this bot
         ("so nervous before my first half, how do I calm my nerves?", "warmup", [("off_topic", "mind")], True),
+        # race times are a coach's; mileage towards one is training load, when the classifier is sure
+        ("how do I run a sub 20 5k", "training_load", [("off_topic", "performance")], False),
+        ("is it safe to run in 35 degree heat?", "return_to_run", [("off_topic", "weather")], True),
     ],
 )
 def test_what_is_declined_before_any_answer_or_form_starts(text, intent, entities, declined):
@@ -224,6 +227,27 @@ def test_every_kind_of_off_topic_question_has_an_answer(coach, knowledge):
     for term in knowledge.vocabulary["off_topic"]:
         reply = coach.answer("why_pain", Context(mentioned=(term["id"],)))
         assert reply.topic == "out_of_scope" and reply.disclaimer, term["id"]
+
+
+def test_a_race_time_question_the_classifier_is_unsure_of_is_declined():
+    message = nlu_message("how to run sub 20 5k", "training_load", [("off_topic", "performance")])
+    message.set(INTENT, {"name": "training_load", "confidence": 0.62})
+    ScopeGuard().process([message])
+    assert message.get(INTENT)["name"] == "out_of_scope"
+
+
+def test_rest_days_answered_as_training_load_also_offer_whether_to_rest(coach):
+    parse = classified("how many rest days a week do runners need", "training_load", 0.99, [])
+    parse["entities"] = [{"entity": "subject", "value": "rest_days"}]
+    reply, _ = coach.answer_question("training_load", parse, Context(mentioned=("rest_days",)))
+    assert reply.topic == "training_load" and reply.data["suggestions"] == ["when_to_rest"]
+
+
+def test_a_foam_rolling_answer_keeps_stretching_one_tap_away(coach):
+    parse = classified("foam roller on calves every day ok?", "treatment", 0.95, [])
+    parse["entities"] = [{"entity": "subject", "value": "massage_rolling"}]
+    reply, _ = coach.answer_question("treatment", parse, Context(mentioned=("massage_rolling",)))
+    assert reply.topic == "treatment" and "Foam rolling" in reply.text and reply.data["suggestions"] == ["stretching"]
 
 
 def test_button_payloads_pass_untouched():
@@ -338,6 +362,7 @@ def test_coming_back_after_a_break_that_was_no_injury_is_training_load(coach):
     [
         ([{"entity": "condition", "value": "lateral_ankle_sprain"}], Context()),  # "sprained it on holiday"
         ([{"entity": "onset", "value": "injury"}], Context()),
+        ([{"entity": "location", "value": "shin"}], Context()),  # "took the winter off because of my shins"
         ([], Context(condition="achilles_tendinopathy_midportion")),  # an injury told earlier in the chat
     ],
 )
