@@ -404,7 +404,12 @@ class RedFlagDetector:
             found[flag_id] = RedFlagHit(flag_id, flag.get("urgency", POSSIBLE), doc[start:end].text, flag.get("check"))
         return sorted(
             found.values(),
-            key=lambda hit: (not hit.plain, URGENCY_ORDER.get(hit.urgency, 9), hit.flag_id not in self.leading, hit.flag_id),
+            key=lambda hit: (
+                not hit.plain,
+                URGENCY_ORDER.get(hit.urgency, 9),
+                hit.flag_id not in self.leading,
+                hit.flag_id,
+            ),
         )
 
 

@@ -67,7 +67,9 @@ class ScopeGuard(GraphComponent):
             confidence = float((message.get(INTENT) or {}).get(PREDICTED_CONFIDENCE_KEY) or 0)
             giving_way = self.off_topic.giving_way(intent or "", confidence, values)
             if giving_way:  # "warm up in cold weather" asks about warming up: the weather words aren't the question
-                entities = [e for e in entities if not (e.get("entity") == "off_topic" and e.get("value") in giving_way)]
+                entities = [
+                    e for e in entities if not (e.get("entity") == "off_topic" and e.get("value") in giving_way)
+                ]
                 message.set(ENTITIES, entities, add_to_output=True)
                 values = [v for v in values if v not in giving_way]
             term = self.off_topic.declined(intent or "", values)

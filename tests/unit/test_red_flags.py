@@ -215,23 +215,41 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         # a rule-out that is itself denied rules nothing out
         ("no period for 6 months since I upped my mileage, and I'm not pregnant", "energy_deficiency", "soon"),
         # "about" that asks nothing ("wandering about", "about 6 weeks"); "without trying" denies nothing
-        ("at the finish my dad was wandering about and talking nonsense, skin burning hot", "heat_illness", "emergency"),
+        (
+            "at the finish my dad was wandering about and talking nonsense, skin burning hot",
+            "heat_illness",
+            "emergency",
+        ),
         ("rolled it about 7 weeks ago and it's still swollen", "sprain_not_improving", "soon"),
-        ("dropped 7 kilos over the summer without trying, any tips for my long run?", "unexplained_weight_loss", "soon"),
+        (
+            "dropped 7 kilos over the summer without trying, any tips for my long run?",
+            "unexplained_weight_loss",
+            "soon",
+        ),
         # a denial early in a long match denies only what it is next to
         ("hip and knee are hot and swollen, I can't straighten the leg and I have a fever", "infection", "urgent"),
-        ("an hour ago my right leg went weak and heavy, and now my right hand is clumsy too", "stroke_signs", "emergency"),
+        (
+            "an hour ago my right leg went weak and heavy, and now my right hand is clumsy too",
+            "stroke_signs",
+            "emergency",
+        ),
         # fever and vomiting with an infected foot; a snake bite told the other way round; a hypo
         ("blister on my heel went red and angry, temperature 39 and I keep vomiting", "sepsis", "emergency"),
         ("bitten by an adder on the heath on my long run, ankle swelling", "severe_allergic_reaction", "emergency"),
-        ("she's type 1, after the race she's not making any sense and won't eat anything", "severe_low_blood_sugar",
-         "emergency"),
+        (
+            "she's type 1, after the race she's not making any sense and won't eat anything",
+            "severe_low_blood_sugar",
+            "emergency",
+        ),
         # a condition named for the pain; the child's age as a number; pain on walking a set distance
         ("achilles tendinopathy for 8 months, physio exercises, zero progress", "persistent_pain_despite_care", "soon"),
         ("my 8 year old is limping and has a temperature since last night", "child_limp_fever", "urgent"),
         ("my calf cramps after walking a few hundred metres and eases when I stop", "calf_pain_on_walking", "soon"),
-        ("every run about 20 min in my shins go tight and numb, gone 15 minutes after stopping",
-         "exertional_compartment", "soon"),
+        (
+            "every run about 20 min in my shins go tight and numb, gone 15 minutes after stopping",
+            "exertional_compartment",
+            "soon",
+        ),
         # a risk factor months ago, then "now": a report; a first guess that was wrong rules nothing out
         ("went on HRT 3 months ago, now my left calf is swollen and tender", "dvt", "urgent"),
         ("I thought it was just a bruise but the dark patch on my sole has grown and bleeds", "changing_mole", "soon"),
@@ -241,12 +259,18 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("caught my shin on a rusty gate, blood soaked through two towels already", "open_wound", "emergency"),
         ("back pain since lifting and now I'm numb between my legs", "cauda_equina", "emergency"),
         # a worry about a thing, then what was done; a provocation test reported with "if"
-        ("so worried about dehydration I drank at every aid station, now throwing up and confused", "too_much_water",
-         "emergency"),
+        (
+            "so worried about dehydration I drank at every aid station, now throwing up and confused",
+            "too_much_water",
+            "emergency",
+        ),
         ("if I hop on that leg it's really sharp on the shin bone", "bone_stress", "soon"),
         # a feverish child who won't stand on a leg: A&E now
-        ("my 5 year old is refusing to stand on his left leg and has a temperature of 39", "child_wont_bear_weight_fever",
-         "emergency"),
+        (
+            "my 5 year old is refusing to stand on his left leg and has a temperature of 39",
+            "child_wont_bear_weight_fever",
+            "emergency",
+        ),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
