@@ -47,6 +47,7 @@ SETS = {
     "R": "red_flag_cases_r.yml",
     "S": "red_flag_cases_s.yml",
     "T": "red_flag_cases_t.yml",
+    "U": "red_flag_cases_u.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

@@ -265,6 +265,13 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "emergency",
         ),
         ("if I hop on that leg it's really sharp on the shin bone", "bone_stress", "soon"),
+        # from blind set U: low energy told by a man; paracetamol too often; a big burn; a changing mole or nail streak
+        ("dropped 6 kg to get faster, always exhausted and zero libido now", "energy_deficiency_signs", "soon"),
+        ("been taking 2 paracetamol every 2 hours for my ankle since Friday", "medicine_overdose", "emergency"),
+        ("spilt boiling water on my foot, blisters bigger than my palm", "large_burn", "urgent"),
+        ("the mole on my heel I've had for years has got darker and the edge looks blurry", "changing_mole", "soon"),
+        ("a brown stripe down my big toenail has been getting wider since spring", "changing_mole", "soon"),
+        ("my 9 year old is so thirsty lately and wetting the bed again", "child_diabetes_signs", "urgent"),
         # a feverish child who won't stand on a leg: A&E now
         (
             "my 5 year old is refusing to stand on his left leg and has a temperature of 39",
@@ -404,10 +411,16 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "how do you tell if a blister has got infected",
         "plan me a marathon build that's kind to my calves, I tore one twice in previous builds",
         "I can hop on it pain free now, when can I run?",
+        "my black toenail from the marathon is about to fall off, should I pull it?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
     assert detector.detect(text) == []
+
+
+def test_hopping_fine_after_a_mild_roll_is_no_bone_stress_warning(detector):
+    hits = detector.detect("rolled it slightly yesterday, can walk and hop fine, just a little sore on the outside")
+    assert not any(hit.plain for hit in hits)  # the injury check may still ask; no warning
 
 
 def test_hedge_still_counts(detector):

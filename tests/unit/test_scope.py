@@ -199,6 +199,9 @@ def test_a_verdict_demand_that_is_checked_first_is_remembered_as_declined(coach,
         ("will it be too cold for my tempo run tomorrow", "training_load", [("off_topic", "weather")], True),
         # nerves and motivation are for a coach (or a GP), not this bot
         ("so nervous before my first half, how do I calm my nerves?", "warmup", [("off_topic", "mind")], True),
+        # kit other than shoes is a running shop's; watch data in a technique question the classifier is sure of is ours
+        ("best sports bra for long runs?", "treatment", [("off_topic", "kit")], True),
+        ("gps watch says my cadence is 158, push it to 170?", "technique", [("off_topic", "kit")], False),
         # race times are a coach's; mileage towards one is training load, when the classifier is sure
         ("how do I run a sub 20 5k", "training_load", [("off_topic", "performance")], False),
         ("is it safe to run in 35 degree heat?", "return_to_run", [("off_topic", "weather")], True),
