@@ -84,6 +84,8 @@ class Fallbacks:
         self.knowledge = knowledge
         self.messages = knowledge.messages
         self.running_words = phrase_pattern(knowledge.vocabulary["running_words"])
+        # what a subject may also mean ("rest days": training load or whether to rest; vocabulary `offers`)
+        self.subject_offers = {term["id"]: term.get("offers", ()) for term in knowledge.vocabulary["subjects"]}
 
     def in_our_world(self, text: str, entities: Sequence[dict]) -> bool:
         """Does the message name anything this bot covers, or talk about running at all?"""
@@ -109,9 +111,8 @@ class Fallbacks:
     def offered_by(self, entities: Sequence[dict], answered: str) -> List[str]:
         """Topics a subject in the message may also mean ("how many rest days?": training load or whether
         to rest), other than the one answered: its vocabulary entry's ``offers``."""
-        offers = {term["id"]: term.get("offers", ()) for term in self.knowledge.vocabulary["subjects"]}
         named = [e.get("value") for e in entities if e.get("entity") == "subject"]
-        return list(dict.fromkeys(t for value in named for t in offers.get(value, ()) if t != answered))
+        return list(dict.fromkeys(t for value in named for t in self.subject_offers.get(value, ()) if t != answered))
 
     def did_you_mean(self, intents: Sequence[str], entities: Sequence[dict]) -> Reply:
         """The likeliest topics as buttons (with what the message named), and "Something else"."""

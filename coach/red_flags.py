@@ -299,7 +299,9 @@ class RedFlagDetector:
         asks nothing ("stumbling about", "about 20 minutes")?"""
         if doc[i]._.get(_KEY) not in self.hypothetical_cues:
             return False
-        return not any(s <= i < e for _, s, e in self.not_hypothetical(doc))
+        if "not_hypothetical" not in doc.user_data:  # matched once per text, not once per cue
+            doc.user_data["not_hypothetical"] = [(s, e) for _, s, e in self.not_hypothetical(doc)]
+        return not any(s <= i < e for s, e in doc.user_data["not_hypothetical"])
 
     def _is_denied(self, doc: Doc, start: int, end: int, spells_negation: bool) -> bool:
         first = max(self._clause_start(doc, start), start - self.NEGATION_REACH)
