@@ -84,8 +84,11 @@ class Fallbacks:
         self.knowledge = knowledge
         self.messages = knowledge.messages
         self.running_words = phrase_pattern(knowledge.vocabulary["running_words"])
-        # what a subject may also mean ("rest days": training load or whether to rest; vocabulary `offers`)
-        self.subject_offers = {term["id"]: term.get("offers", ()) for term in knowledge.vocabulary["subjects"]}
+        # a subject's topic ("spm": technique), and what it may also mean ("rest days": training load or
+        # whether to rest), read once from the vocabulary
+        subjects = knowledge.vocabulary["subjects"]
+        self.subject_topics = {term["id"]: term["topic"] for term in subjects if term.get("topic")}
+        self.subject_offers = {term["id"]: term.get("offers", ()) for term in subjects}
 
     def in_our_world(self, text: str, entities: Sequence[dict]) -> bool:
         """Does the message name anything this bot covers, or talk about running at all?"""
@@ -96,10 +99,9 @@ class Fallbacks:
     def topic_named_by(self, entities: Sequence[dict], ranked: Sequence[str]) -> Optional[str]:
         """The topic a subject in the message belongs to ("spm": technique; a shoe term: shoes; a named
         exercise: how to do it), if the classifier ranked it among ``ranked``."""
-        hints = {term["id"]: term["topic"] for term in self.knowledge.vocabulary["subjects"] if term.get("topic")}
         for entity in entities:
             if entity.get("entity") == "subject":
-                topic = hints.get(entity.get("value"))
+                topic = self.subject_topics.get(entity.get("value"))
             elif entity.get("value") == INSOLES and any(e.get("entity") in FOR_A_PAIN for e in entities):
                 topic = TREATMENT
             else:
