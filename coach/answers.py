@@ -129,6 +129,8 @@ class Coach:
         if confidence < SUBJECT_DECIDES_BELOW and intent not in QUESTIONS_A_SUBJECT_KEEPS:
             close = ranked_intents(parse_data, confidence * SUBJECT_CLOSE_TO_TOP)[:3]
             intent = self.fallbacks.topic_named_by(entities, close) or intent
+            if intent == "out_of_scope":  # "how do I get more flexible?" is ours, whatever else it says
+                intent = self.fallbacks.topic_settled_by(entities) or intent
         others = alternatives(parse_data, intent)
         others += [t for t in self.fallbacks.offered_by(entities, intent) if t not in others]
         if intent == RETURN_TO_RUN and break_without_injury(entities, context):
@@ -149,7 +151,7 @@ class Coach:
         """A message the classifier wasn't sure about, and the topic the conversation is now on (None:
         keep the last one): off-topic answers first; a first message nowhere near running or the lower
         leg is out of scope; a subject named by the message answers its topic if it is among the
-        likeliest; otherwise "Did you mean ...?" with the likeliest topics; with none, the menu."""
+        likeliest, or if it settles its topic alone (``answers_when_unsure``); otherwise "Did you mean ...?" with the likeliest topics; with none, the menu."""
         off_topic = self.off_topic.reply("out_of_scope", context)
         if off_topic is not None:
             return off_topic, None
@@ -160,16 +162,17 @@ class Coach:
         if elsewhere:
             return self.fallback("out_of_scope"), None
         likely = likeliest_topics(parse_data)
-        if ranked_intents(parse_data)[:1] == ["out_of_scope"]:  # likely out of scope, but it is our world
+        settled = self.fallbacks.topic_settled_by(entities)  # "how do I get more flexible?": ours, whatever else
+        if ranked_intents(parse_data)[:1] == ["out_of_scope"] and settled is None:  # likely out, but our world
             reply = self.fallback("out_of_scope")
             return self.fallbacks.with_alternatives(reply, likely[:MAX_ALTERNATIVES], entities), None
-        if not likely:
-            return self.fallback("fallback"), None
-        named = self.fallbacks.topic_named_by(entities, likely)
-        if named is not None:  # unsure, but the message names the subject of one of the likeliest topics
+        named = self.fallbacks.topic_named_by(entities, likely) or settled
+        if named is not None:  # unsure, but the message names the subject of a topic
             reply = self.answer(named, context)
             others = [topic for topic in likely if topic != named][:MAX_ALTERNATIVES]
             return self.fallbacks.with_alternatives(reply, others, entities), named
+        if not likely:
+            return self.fallback("fallback"), None
         return self.fallbacks.did_you_mean(likely, entities), None
 
     def answer_acknowledgement(

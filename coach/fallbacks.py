@@ -89,6 +89,7 @@ class Fallbacks:
         subjects = knowledge.vocabulary["subjects"]
         self.subject_topics = {term["id"]: term["topic"] for term in subjects if term.get("topic")}
         self.subject_offers = {term["id"]: term.get("offers", ()) for term in subjects}
+        self.unsure_subject_topics = {t["id"]: t["topic"] for t in subjects if t.get("answers_when_unsure")}
 
     def in_our_world(self, text: str, entities: Sequence[dict]) -> bool:
         """Does the message name anything this bot covers, or talk about running at all?"""
@@ -108,6 +109,14 @@ class Fallbacks:
                 topic = TOPIC_OF_ENTITY.get(entity.get("entity") or "")
             if topic in ranked:
                 return topic
+        return None
+
+    def topic_settled_by(self, entities: Sequence[dict]) -> Optional[str]:
+        """The topic of a subject that settles a question on its own, however unsure the classifier is
+        ("poor dorsiflexion, how do I improve it?": stretching; the vocabulary's ``answers_when_unsure``)."""
+        for entity in entities:
+            if entity.get("entity") == "subject" and entity.get("value") in self.unsure_subject_topics:
+                return self.unsure_subject_topics[entity["value"]]
         return None
 
     def offered_by(self, entities: Sequence[dict], answered: str) -> List[str]:

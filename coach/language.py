@@ -83,6 +83,14 @@ def _lemmatize(nlp: Language, text: str):
         return nlp(text)
 
 
+# "<time>" in an alias stands for a race time: "5k under <time>" matches "5k under 25 minutes", "5k in
+# 24:59", "marathon in 3h30" and "marathon in 4hrs".
+TIME_SLOT = "<time>"
+_TIME_TOKEN = {"LOWER": {"REGEX": r"^\d{1,2}(:\d\d){1,2}$|^\d{1,3}(min|mins|minutes|h|hr|hrs|hours)$|^\d{1,2}h\d\d$"}}
+_TIME_UNITS = ["minute", "min", "mins", "hour", "hr", "hrs", "h"]
+_TIME_SHAPES = ([_TIME_TOKEN], [{"LIKE_NUM": True}, {"LEMMA": {"IN": _TIME_UNITS}}])
+
+
 def token_pattern(nlp: Language, phrase: str) -> List[dict]:
     pattern = []
     for lemma in lemmas(nlp, phrase):
@@ -93,14 +101,24 @@ def token_pattern(nlp: Language, phrase: str) -> List[dict]:
     return pattern
 
 
+def token_patterns(nlp: Language, phrase: str) -> List[List[dict]]:
+    """The token patterns of one alias: one, or one per shape of a race time when it holds ``<time>``."""
+    if TIME_SLOT not in phrase:
+        return [token_pattern(nlp, phrase)]
+    before, after = phrase.split(TIME_SLOT, 1)
+    words_before = token_pattern(nlp, before) if before.strip() else []
+    words_after = token_pattern(nlp, after) if after.strip() else []
+    return [words_before + shape + words_after for shape in _TIME_SHAPES]
+
+
 def entity_patterns(nlp: Language, knowledge: Knowledge) -> List[dict]:
     patterns, seen = [], set()
     for label, entity_id, phrase in vocabulary_terms(knowledge):
-        pattern = token_pattern(nlp, phrase)
-        key = (label, json.dumps(pattern, sort_keys=True))
-        if pattern and key not in seen:
-            seen.add(key)
-            patterns.append({"label": label, "id": entity_id, "pattern": pattern})
+        for pattern in token_patterns(nlp, phrase):
+            key = (label, json.dumps(pattern, sort_keys=True))
+            if pattern and key not in seen:
+                seen.add(key)
+                patterns.append({"label": label, "id": entity_id, "pattern": pattern})
     return patterns
 
 

@@ -29,10 +29,20 @@ def entities(nlp, text):
         ("can you give me a 7-day plan with heel raises", ("subject", "plan_request")),
         ("mon-sun calf rehab schedule", ("subject", "plan_request")),
         ("it's still sore", ("pain_state", "sore_now")),
+        # a race time in any of its written forms
+        ("what pace gets my 5k under 25 minutes", ("off_topic", "performance")),
+        ("splits to finish in 3:45?", ("off_topic", "performance")),
+        ("is a marathon in 3h30 realistic", ("off_topic", "performance")),
+        ("how to improve dorsiflexion", ("subject", "mobility")),
     ],
 )
 def test_phrasings_map_to_knowledge_ids(nlp, text, expected):
     assert expected in entities(nlp, text)
+
+
+def test_a_time_slot_needs_a_time(nlp):
+    assert ("off_topic", "performance") not in entities(nlp, "can I finish in 3 weeks of rehab?")
+    assert ("off_topic", "performance") not in entities(nlp, "my 5k in the rain was lovely")
 
 
 def test_inflections_match_through_lemmas(nlp):

@@ -278,6 +278,17 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "child_wont_bear_weight_fever",
             "emergency",
         ),
+        # pain far beyond what a small wound explains, with a fever or darkening skin
+        (
+            "scratched my calf on barbed wire yesterday, it hurts far more than a scratch should and I'm feverish",
+            "flesh_eating_infection",
+            "emergency",
+        ),
+        ("knocked my head on the gym floor, I was out for a minute and feel sleepy", "head_injury", "emergency"),
+        ("my training partner is really difficult to rouse after the race", "collapse_during_exercise", "emergency"),
+        ("a delivery van backed over my foot in the car park", "high_force", "emergency"),
+        ("cut my sole on a shell, blood is coming through my trainer", "open_wound", "emergency"),
+        ("he swallowed lots of tramadol for his shin and I'm scared", "medicine_overdose", "emergency"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -412,10 +423,20 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "plan me a marathon build that's kind to my calves, I tore one twice in previous builds",
         "I can hop on it pain free now, when can I run?",
         "my black toenail from the marathon is about to fall off, should I pull it?",
+        # pain worse than expected after a hard run; shoes that squash the toes
+        "the pain is worse than I expected after my long run",
+        "which shoes for wide feet? my toes feel crushed in my current pair",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
     assert detector.detect(text) == []
+
+
+def test_a_sore_blister_alone_is_no_emergency(detector):
+    """Pain beyond what a wound explains needs a fever or darkening skin to be an emergency; a sore
+    blister alone gets at most the infection check."""
+    hits = detector.detect("my blister hurts more than it looks, how do I pad it?")
+    assert all(hit.urgency == "possible" for hit in hits)
 
 
 def test_hopping_fine_after_a_mild_roll_is_no_bone_stress_warning(detector):

@@ -334,6 +334,31 @@ def test_an_unsure_question_naming_a_subject_answers_its_topic_and_offers_the_ot
     assert reply.data["suggestions"] == ["training_load"]
 
 
+def test_flexibility_named_settles_a_stretching_question_the_classifier_could_not_place(coach):
+    # stretching is not even among the likeliest topics: naming flexibility settles it, the others stay offered
+    data = parse(
+        "my ankles barely bend, how do I get more range of motion",
+        [("self_test", 0.3), ("exercise_howto", 0.2)],
+        [{"entity": "subject", "value": "mobility"}],
+    )
+    reply, topic = coach.answer_unsure(data, Context(disclaimer_shown=True))
+    assert reply.topic == topic == "stretching"
+    assert reply.data["suggestions"] == ["self_test", "exercise_howto"]
+
+
+def test_flexibility_named_turns_an_unsure_out_of_scope_answer_into_stretching(coach):
+    data = classified("never been flexible, does a runner need to be?", "out_of_scope", 0.6, [("technique", 0.2)])
+    data["entities"] = [{"entity": "subject", "value": "mobility"}]
+    reply, topic = coach.answer_question("out_of_scope", data, Context(disclaimer_shown=True))
+    assert reply.topic == topic == "stretching"
+
+
+def test_flexibility_of_another_body_part_is_still_declined(coach):
+    data = parse("hip mobility routine?", [("stretching", 0.3)], [{"entity": "subject", "value": "mobility"}])
+    reply, _ = coach.answer_unsure(data, Context(mentioned=("mobility", "body_hip")))
+    assert reply.topic == "out_of_scope"
+
+
 def test_a_request_for_a_weekly_plan_gets_the_plan_when_the_classifier_half_agrees(coach):
     # "Mon-Sun plan to keep fit while my sprain heals" reads a lot like "should I rest?"
     data = classified(
