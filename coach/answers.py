@@ -151,7 +151,8 @@ class Coach:
         """A message the classifier wasn't sure about, and the topic the conversation is now on (None:
         keep the last one): off-topic answers first; a first message nowhere near running or the lower
         leg is out of scope; a subject named by the message answers its topic if it is among the
-        likeliest, or if it settles its topic alone (``answers_when_unsure``); otherwise "Did you mean ...?" with the likeliest topics; with none, the menu."""
+        likeliest, or if it settles its topic alone (``answers_when_unsure``); otherwise "Did you mean
+        ...?" with the likeliest topics; with none, the menu."""
         off_topic = self.off_topic.reply("out_of_scope", context)
         if off_topic is not None:
             return off_topic, None

@@ -88,7 +88,7 @@ def _lemmatize(nlp: Language, text: str):
 TIME_SLOT = "<time>"
 _TIME_TOKEN = {"LOWER": {"REGEX": r"^\d{1,2}(:\d\d){1,2}$|^\d{1,3}(min|mins|minutes|h|hr|hrs|hours)$|^\d{1,2}h\d\d$"}}
 _TIME_UNITS = ["minute", "min", "mins", "hour", "hr", "hrs", "h"]
-_TIME_SHAPES = ([_TIME_TOKEN], [{"LIKE_NUM": True}, {"LEMMA": {"IN": _TIME_UNITS}}])
+_TIME_SHAPES: Tuple[List[dict], ...] = ([_TIME_TOKEN], [{"LIKE_NUM": True}, {"LEMMA": {"IN": _TIME_UNITS}}])
 
 
 def token_pattern(nlp: Language, phrase: str) -> List[dict]:
