@@ -33,6 +33,7 @@ def entities(nlp, text):
         ("what pace gets my 5k under 25 minutes", ("off_topic", "performance")),
         ("splits to finish in 3:45?", ("off_topic", "performance")),
         ("is a marathon in 3h30 realistic", ("off_topic", "performance")),
+        ("training for a 4 hour marathon, what pace?", ("off_topic", "performance")),
         ("how to improve dorsiflexion", ("subject", "mobility")),
     ],
 )

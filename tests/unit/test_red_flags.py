@@ -289,6 +289,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("a delivery van backed over my foot in the car park", "high_force", "emergency"),
         ("cut my sole on a shell, blood is coming through my trainer", "open_wound", "emergency"),
         ("he swallowed lots of tramadol for his shin and I'm scared", "medicine_overdose", "emergency"),
+        ("since this morning I can't hear properly in my right ear, it just went", "sudden_hearing_loss", "urgent"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -426,6 +427,9 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         # pain worse than expected after a hard run; shoes that squash the toes
         "the pain is worse than I expected after my long run",
         "which shoes for wide feet? my toes feel crushed in my current pair",
+        # the morning first steps of heel pain are no night pain; a triathlete's run off the bike is no crash
+        "why are my heels so sore for the first steps when I wake up?",
+        "going from the bike to the run in a triathlon, how do I warm up?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
@@ -437,6 +441,11 @@ def test_a_sore_blister_alone_is_no_emergency(detector):
     blister alone gets at most the infection check."""
     hits = detector.detect("my blister hurts more than it looks, how do I pad it?")
     assert all(hit.urgency == "possible" for hit in hits)
+
+
+def test_hearing_a_crack_is_no_hearing_loss(detector):
+    hits = detector.detect("heard it go, a proper crack, on the outside of my ankle")
+    assert {hit.flag_id for hit in hits} == {"heard_crack"}
 
 
 def test_hopping_fine_after_a_mild_roll_is_no_bone_stress_warning(detector):
