@@ -43,19 +43,43 @@ _MISSING_APOSTROPHE = re.compile(
 _KEY = "coach_key"
 NUMBER = "#num"  # every number ("4", "two") has this key, so "#num" can stand among alternatives
 YEAR = "#year"  # a calendar year ("in 2019") dates a report; it is no count
-MANY = "#many"  # 10 or more in figures ("took 20 paracetamol", "195/122"); "#num" matches it too
+MANY = "#many"  # 10 or more ("took 20 paracetamol", "twenty paracetamol", "195/122"); "#num" matches it too
 # 6 to 9, in figures or words: with "#many", "#six_up|#many weeks" is six weeks or more, when most
 # sprains should have settled ("2 weeks ago, still swollen" is normal); "#num" matches it too
 SIX_UP = "#six_up"
 _SIX_TO_NINE = {"6", "7", "8", "9", "six", "seven", "eight", "nine"}
 _YEAR = re.compile(r"(19|20)\d\d")
 _MANY = re.compile(r"[1-9]\d+([/.]\d+)?")
+# counts of ten or more written in words ("about twenty paracetamol")
+_MANY_WORDS = {
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+    "twenty",
+    "thirty",
+    "forty",
+    "fifty",
+    "sixty",
+    "seventy",
+    "eighty",
+    "ninety",
+    "hundred",
+}
 
 
 # Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
 # "wrong" ("something wrong" is not "worse"), "as" as "a" ("worse the day after a run" is not "worse
-# as I run"), "number" as "numb", "wound" as "wind" and "ground" as "grind".
+# as I run"), "number" as "numb", "wound" as "wind" and "ground" as "grind"; and "cutting" stays apart from
+# "cut" ("I've been cutting myself" is self-harm, "I cut myself on a rock" an accident).
 _BY_SPELLING = {
+    "cutting": "cutting",
     "worse": "bad",
     "worst": "bad",
     "as": "as",
@@ -69,7 +93,7 @@ def _key(token: Token) -> str:
     if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
         if _YEAR.fullmatch(token.text):
             return YEAR
-        if _MANY.fullmatch(token.text):
+        if _MANY.fullmatch(token.text) or token.lower_ in _MANY_WORDS:
             return MANY
         return SIX_UP if token.lower_ in _SIX_TO_NINE else NUMBER
     return _BY_SPELLING.get(token.lower_) or _KEY_ALIASES.get(token.lemma_, token.lemma_)
@@ -187,6 +211,18 @@ class RedFlagDetector:
             keys.extend(token._.get(_KEY) for token in self._doc(word))
         return keys
 
+    def _one_key(self, pattern: str, word: str) -> str:
+        """The match key of one word of a pattern. A word the tokenizer splits ("pain-free", "x-ray",
+        "3am") can't stand among alternatives: only its first piece would be matched, so "painless|pain-free"
+        would rule out every "pain". Write its pieces as pattern words instead ("pain -? free")."""
+        keys = self._keys([word])
+        if len(keys) != 1:
+            raise ValueError(
+                f"knowledge/red_flags.yml: pattern '{pattern}': '{word}' reads as {len(keys)} words "
+                f"({' '.join(keys)}); write them as separate pattern words"
+            )
+        return keys[0]
+
     def _class_keys(self, name: str, words: Iterable[str]) -> List[str]:
         keys = []
         for word in words:
@@ -216,7 +252,7 @@ class RedFlagDetector:
                 elif alternative in (YEAR, MANY, SIX_UP):
                     alternatives.add(alternative)
                 else:
-                    alternatives.update(self._keys([alternative])[:1])
+                    alternatives.add(self._one_key(pattern, alternative))
             spec: dict = {"NORM": {"IN": sorted(alternatives)}}
             if optional:
                 spec["OP"] = "?"

@@ -474,6 +474,24 @@ def test_a_suicide_plan_leads_over_the_fall_it_names(detector, knowledge):
     assert reply.data["red_flags"][0] == "suicidal_thoughts" and "Samaritans" in reply.text
 
 
+def test_a_pattern_word_the_tokenizer_splits_is_refused(nlp, knowledge):
+    """ "painless|pain-free" once compiled to "painless|pain": the crack someone heard was ruled out by
+    any pain in the sentence. A word that reads as several can't stand among alternatives."""
+    from copy import deepcopy  # noqa: PLC0415
+
+    from coach.red_flags import RedFlagDetector  # noqa: PLC0415
+
+    broken = deepcopy(knowledge)
+    flag = next(f for f in broken.red_flags["red_flags"] if f["id"] == "heard_crack")
+    flag["ruled_out_by"] = ["painless|pain-free"]
+    with pytest.raises(ValueError, match="pain-free"):
+        RedFlagDetector(nlp, broken)
+
+
+def test_a_crack_heard_with_pain_is_still_a_crack(detector):
+    assert "heard_crack" in {hit.flag_id for hit in detector.detect("heard a loud crack and now the pain is terrible")}
+
+
 def test_empty_text(detector):
     assert detector.detect("") == [] and detector.detect("   ") == []
 
