@@ -49,6 +49,7 @@ SETS = {
     "T": "red_flag_cases_t.yml",
     "U": "red_flag_cases_u.yml",
     "V": "red_flag_cases_v.yml",
+    "W": "red_flag_cases_w.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}
