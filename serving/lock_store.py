@@ -15,7 +15,11 @@ never interleave whichever server gets them. Rasa's own RedisLockStore has three
 - It needs host, port and password as separate settings and fails the turn on the first dropped
   connection; here a dropped connection is retried with backoff for up to RETRY_SECONDS, and a
   ticket that vanished with a Redis restart (its last second not yet on disk) is taken again, so a
-  restart delays turns instead of losing them."""
+  restart delays turns instead of losing them.
+
+The Redis client is synchronous (as Rasa's is); every call the async turn makes runs in a worker
+thread, so a Redis that is slow or restarting holds up only the turns waiting for their locks, never
+the server's event loop and the other conversations on it."""
 
 from __future__ import annotations
 
@@ -107,11 +111,11 @@ class RedisUrlLockStore(RedisLockStore):
         nor the turn; a ticket that is gone anyway (Redis restarted) is replaced by a new one at the
         back of the queue, up to LOCK_ATTEMPTS times."""
         for attempt in range(1, LOCK_ATTEMPTS + 1):
-            ticket = self.issue_ticket(conversation_id, lock_lifetime)
+            ticket = await asyncio.to_thread(self.issue_ticket, conversation_id, lock_lifetime)
             try:
                 acquired = await self._wait_for_turn(conversation_id, ticket, lock_lifetime, wait_time_in_seconds)
             except LockError:
-                self.cleanup(conversation_id, ticket)
+                await asyncio.to_thread(self.cleanup, conversation_id, ticket)
                 if attempt == LOCK_ATTEMPTS:
                     raise
                 continue
@@ -122,7 +126,7 @@ class RedisUrlLockStore(RedisLockStore):
                 keep_alive.cancel()
                 with suppress(asyncio.CancelledError):
                     await keep_alive
-                self.cleanup(conversation_id, ticket)
+                await asyncio.to_thread(self.cleanup, conversation_id, ticket)
             return
 
     # ---- the steps, each one Redis transaction ----------------------------------------------------
@@ -194,7 +198,7 @@ class RedisUrlLockStore(RedisLockStore):
             except _connection_errors():
                 if time.monotonic() > deadline:
                     raise
-                time.sleep(delay)  # as redis-py's own retries do: the client is synchronous
+                time.sleep(delay)  # in a worker thread (see the module's docstring), as redis-py's own retries
                 delay = min(delay * 2, 0.5)
 
     # ---- waiting and holding ------------------------------------------------------------------------
@@ -202,9 +206,9 @@ class RedisUrlLockStore(RedisLockStore):
         self, conversation_id: str, ticket: int, lock_lifetime: float, wait_time_in_seconds: float
     ) -> TicketLock:
         while True:
-            standing = self.renew(conversation_id, ticket, lock_lifetime)
+            standing = await asyncio.to_thread(self.renew, conversation_id, ticket, lock_lifetime)
             if standing == SERVING:
-                return self.get_lock(conversation_id) or TicketLock(conversation_id)
+                return await asyncio.to_thread(self.get_lock, conversation_id) or TicketLock(conversation_id)
             if standing == GONE:
                 raise LockError(f"The ticket for conversation '{conversation_id}' was lost while waiting.")
             await asyncio.sleep(wait_time_in_seconds)
@@ -215,7 +219,7 @@ class RedisUrlLockStore(RedisLockStore):
         while True:
             await asyncio.sleep(max(lock_lifetime / 4, 0.05))
             try:
-                self.renew(conversation_id, ticket, lock_lifetime)
+                await asyncio.to_thread(self.renew, conversation_id, ticket, lock_lifetime)
             except Exception:  # noqa: BLE001 - see the docstring
                 continue
 

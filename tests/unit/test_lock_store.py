@@ -170,6 +170,34 @@ def test_other_conversations_do_not_wait(servers):
     assert run(turn(), timeout=2)
 
 
+def test_a_redis_restart_holds_up_only_the_turn_waiting_for_its_lock(servers, redis_server):
+    """While one turn waits out a Redis restart, the server goes on with everything else: its event
+    loop is not blocked by the synchronous Redis client."""
+    store, _ = servers
+    store.update_lock("rest:runner")
+    redis_server.stop()
+    threading.Timer(1.0, redis_server.start).start()
+    ticks = []
+
+    async def turn():
+        await asyncio.sleep(0.2)  # the rest of the server is already busy when the turn comes
+        async with store.lock("rest:runner", LIFETIME, POLL):
+            return True
+
+    async def rest_of_the_server():
+        started = time.monotonic()
+        while time.monotonic() - started < 1.5:
+            ticks.append(time.monotonic())
+            await asyncio.sleep(0.05)
+
+    async def both():
+        return await asyncio.gather(turn(), rest_of_the_server())
+
+    assert run(both())[0]
+    gaps = [b - a for a, b in zip(ticks, ticks[1:])]
+    assert len(ticks) >= 8 and max(gaps) < 0.3, gaps
+
+
 def test_a_connection_dropped_inside_a_lock_transaction_is_tried_again(servers, monkeypatch):
     """redis-py does not retry a transaction whose connection dropped (Redis died between WATCH and
     EXEC); the cluster test saw a runner's turn fail that way."""
