@@ -91,13 +91,22 @@ _TIME_UNITS = ["minute", "min", "mins", "hour", "hr", "hrs", "h"]
 _TIME_SHAPES: Tuple[List[dict], ...] = ([_TIME_TOKEN], [{"LIKE_NUM": True}, {"LEMMA": {"IN": _TIME_UNITS}}])
 
 
+# A word marked "=" in an alias matches as spelled, not by its lemma: "=shorts" (the kit) must not match
+# "short" ("run short every day", "short on time"), nor "=tights" every "tight calf".
+EXACT = "="
+
+
 def token_pattern(nlp: Language, phrase: str) -> List[dict]:
-    pattern = []
-    for lemma in lemmas(nlp, phrase):
-        if lemma in _DETERMINERS:
-            pattern.append({"LEMMA": {"IN": _DETERMINERS}, "OP": "?"})
-        else:
-            pattern.append({"LEMMA": lemma})
+    pattern: List[dict] = []
+    for word in phrase.split():
+        if word.startswith(EXACT):
+            pattern.append({"LOWER": word[len(EXACT) :].lower()})
+            continue
+        for lemma in lemmas(nlp, word):
+            if lemma in _DETERMINERS:
+                pattern.append({"LEMMA": {"IN": _DETERMINERS}, "OP": "?"})
+            else:
+                pattern.append({"LEMMA": lemma})
     return pattern
 
 

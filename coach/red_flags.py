@@ -77,9 +77,12 @@ _MANY_WORDS = {
 # Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
 # "wrong" ("something wrong" is not "worse"), "as" as "a" ("worse the day after a run" is not "worse
 # as I run"), "number" as "numb", "wound" as "wind" and "ground" as "grind"; and "cutting" stays apart from
-# "cut" ("I've been cutting myself" is self-harm, "I cut myself on a rock" an accident).
+# "cut" ("I've been cutting myself" is self-harm, "I cut myself on a rock" an accident), and "bent" from
+# "bend" (a bent ankle is misshapen; "where the foot bends" is where it moves).
 _BY_SPELLING = {
+    "bit": "bit",  # "a bit sore" is no bite ("bit me" is listed as spelled)
     "cutting": "cutting",
+    "bent": "bent",
     "worse": "bad",
     "worst": "bad",
     "as": "as",

@@ -35,10 +35,19 @@ def entities(nlp, text):
         ("is a marathon in 3h30 realistic", ("off_topic", "performance")),
         ("training for a 4 hour marathon, what pace?", ("off_topic", "performance")),
         ("how to improve dorsiflexion", ("subject", "mobility")),
+        ("how do I improve ankle mobility", ("subject", "mobility")),
+        ("new running shorts or tights for winter?", ("off_topic", "kit")),
     ],
 )
 def test_phrasings_map_to_knowledge_ids(nlp, text, expected):
     assert expected in entities(nlp, text)
+
+
+def test_kit_spelled_exactly_is_not_every_short_or_tight(nlp):
+    """ "shorts" and "tights" read as "short" and "tight" by their lemmas: spelled exactly ("=shorts"),
+    "run short every day" and "tight calves" stay running questions."""
+    for text in ("is it better to run short every day or longer less often?", "my calves feel tight", "short on time"):
+        assert ("off_topic", "kit") not in entities(nlp, text), text
 
 
 def test_a_time_slot_needs_a_time(nlp):

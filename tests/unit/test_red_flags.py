@@ -290,6 +290,19 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("cut my sole on a shell, blood is coming through my trainer", "open_wound", "emergency"),
         ("he swallowed lots of tramadol for his shin and I'm scared", "medicine_overdose", "emergency"),
         ("since this morning I can't hear properly in my right ear, it just went", "sudden_hearing_loss", "urgent"),
+        ("a stray cat bit my ankle while I stretched in the park, two little holes", "animal_bite", "urgent"),
+        (
+            "my 3 year old swallowed some of my ibuprofen tablets, half the packet is gone",
+            "child_swallowed_medicine",
+            "emergency",
+        ),
+        ("pins and needles in my forefoot for several weeks now, even on rest days", "persistent_numbness", "soon"),
+        ("I've made up my mind, I'm going to end it tonight", "suicidal_thoughts", "emergency"),
+        (
+            "cutting back food to hit race weight, always freezing and my hair is thinning",
+            "energy_deficiency_signs",
+            "soon",
+        ),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -430,6 +443,12 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         # the morning first steps of heel pain are no night pain; a triathlete's run off the bike is no crash
         "why are my heels so sore for the first steps when I wake up?",
         "going from the bike to the run in a triathlon, how do I warm up?",
+        # figures of speech and anatomy: calves "like rocks" after a race, where the foot bends, a dog "a bit" scary
+        "my calves feel like rocks after the half, how often should I stretch them?",
+        "the front of my ankle where the foot bends is sore after long runs",
+        "the farm dog was a bit scary on my run today",
+        "my blister looks like it's about to pop, should I drain it?",
+        "I'm going to end it with my coach, he never listens",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
