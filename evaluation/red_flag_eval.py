@@ -50,6 +50,7 @@ SETS = {
     "U": "red_flag_cases_u.yml",
     "V": "red_flag_cases_v.yml",
     "W": "red_flag_cases_w.yml",
+    "X": "red_flag_cases_x.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}
