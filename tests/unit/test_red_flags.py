@@ -298,6 +298,12 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ),
         ("pins and needles in my forefoot for several weeks now, even on rest days", "persistent_numbness", "soon"),
         ("I've made up my mind, I'm going to end it tonight", "suicidal_thoughts", "emergency"),
+        ("my friend sent a message saying goodbye to everyone and won't pick up", "suicidal_thoughts", "emergency"),
+        (
+            "sickle cell here, agony in both shins after the cold race and my tablets aren't helping",
+            "sickle_cell_crisis",
+            "emergency",
+        ),
         (
             "cutting back food to hit race weight, always freezing and my hair is thinning",
             "energy_deficiency_signs",
@@ -449,6 +455,10 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "the farm dog was a bit scary on my run today",
         "my blister looks like it's about to pop, should I drain it?",
         "I'm going to end it with my coach, he never listens",
+        # urine that is back to normal; athlete's foot; asking what the signs are
+        "wee was darker after the ultra but it's back to clear now, legs a bit sore",
+        "which signs mean a blister is infected?",
+        "I carry the sickle cell trait, can I still do a marathon?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
@@ -459,6 +469,11 @@ def test_a_sore_blister_alone_is_no_emergency(detector):
     """Pain beyond what a wound explains needs a fever or darkening skin to be an emergency; a sore
     blister alone gets at most the infection check."""
     hits = detector.detect("my blister hurts more than it looks, how do I pad it?")
+    assert all(hit.urgency == "possible" for hit in hits)
+
+
+def test_athletes_foot_is_no_foot_short_of_blood(detector):
+    hits = detector.detect("the skin between my toes is white, soggy and itchy after long runs")
     assert all(hit.urgency == "possible" for hit in hits)
 
 
