@@ -51,27 +51,10 @@ _SIX_TO_NINE = {"6", "7", "8", "9", "six", "seven", "eight", "nine"}
 _YEAR = re.compile(r"(19|20)\d\d")
 _MANY = re.compile(r"[1-9]\d+([/.]\d+)?")
 # counts of ten or more written in words ("about twenty paracetamol")
-_MANY_WORDS = {
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-    "twenty",
-    "thirty",
-    "forty",
-    "fifty",
-    "sixty",
-    "seventy",
-    "eighty",
-    "ninety",
-    "hundred",
-}
+_MANY_WORDS = frozenset(
+    "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty"
+    " seventy eighty ninety hundred".split()
+)
 
 
 # Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
