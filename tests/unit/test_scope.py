@@ -240,15 +240,13 @@ def test_a_race_time_question_the_classifier_is_unsure_of_is_declined():
 
 
 def test_rest_days_answered_as_training_load_also_offer_whether_to_rest(coach):
-    parse = classified("how many rest days a week do runners need", "training_load", 0.99, [])
-    parse["entities"] = [{"entity": "subject", "value": "rest_days"}]
+    parse = classified("how many rest days a week do runners need", "training_load", 0.99, [], subjects=("rest_days",))
     reply, _ = coach.answer_question("training_load", parse, Context(mentioned=("rest_days",)))
     assert reply.topic == "training_load" and reply.data["suggestions"] == ["when_to_rest"]
 
 
 def test_a_foam_rolling_answer_keeps_stretching_one_tap_away(coach):
-    parse = classified("foam roller on calves every day ok?", "treatment", 0.95, [])
-    parse["entities"] = [{"entity": "subject", "value": "massage_rolling"}]
+    parse = classified("foam roller on calves every day ok?", "treatment", 0.95, [], subjects=("massage_rolling",))
     reply, _ = coach.answer_question("treatment", parse, Context(mentioned=("massage_rolling",)))
     assert reply.topic == "treatment" and "Foam rolling" in reply.text and reply.data["suggestions"] == ["stretching"]
 
@@ -259,9 +257,10 @@ def test_button_payloads_pass_untouched():
     assert message.get(INTENT)["name"] == "when_to_rest"
 
 
-def classified(text, intent, confidence, others):
+def classified(text, intent, confidence, others, subjects=()):
+    """Parse data as the classifier gives it, with the vocabulary subjects the message names."""
     ranking = [(intent, confidence)] + list(others)
-    data = parse(text, ranking)
+    data = parse(text, ranking, [{"entity": "subject", "value": value} for value in subjects])
     data["intent"] = {"name": intent, "confidence": confidence}
     return data
 
@@ -347,8 +346,13 @@ def test_flexibility_named_settles_a_stretching_question_the_classifier_could_no
 
 
 def test_flexibility_named_turns_an_unsure_out_of_scope_answer_into_stretching(coach):
-    data = classified("never been flexible, does a runner need to be?", "out_of_scope", 0.6, [("technique", 0.2)])
-    data["entities"] = [{"entity": "subject", "value": "mobility"}]
+    data = classified(
+        "never been flexible, does a runner need to be?",
+        "out_of_scope",
+        0.6,
+        [("technique", 0.2)],
+        subjects=("mobility",),
+    )
     reply, topic = coach.answer_question("out_of_scope", data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "stretching"
 
@@ -362,24 +366,33 @@ def test_flexibility_of_another_body_part_is_still_declined(coach):
 def test_a_request_for_a_weekly_plan_gets_the_plan_when_the_classifier_half_agrees(coach):
     # "Mon-Sun plan to keep fit while my sprain heals" reads a lot like "should I rest?"
     data = classified(
-        "can you give me a mon-sun plan to keep fit while my sprain heals", "when_to_rest", 0.5, [("plan", 0.3)]
+        "can you give me a mon-sun plan to keep fit while my sprain heals",
+        "when_to_rest",
+        0.5,
+        [("plan", 0.3)],
+        subjects=("plan_request",),
     )
-    data["entities"] = [{"entity": "subject", "value": "plan_request"}]
     reply, topic = coach.answer_question("when_to_rest", data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "plan"
 
 
 def test_a_confident_classifier_is_not_overruled_by_a_subject(coach):
-    data = classified("which exercises stop my ankle rolling on trails", "exercises", 0.93, [("surface", 0.05)])
-    data["entities"] = [{"entity": "subject", "value": "trail"}]
+    data = classified(
+        "which exercises stop my ankle rolling on trails", "exercises", 0.93, [("surface", 0.05)], subjects=("trail",)
+    )
     reply, topic = coach.answer_question("exercises", data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "exercises"
 
 
 def test_coming_back_after_a_break_that_was_no_injury_is_training_load(coach):
     # The classifier reads "how do I start back?" as return to running; the plan is an injury's.
-    data = classified("had covid, no running for 3 weeks, how do I restart?", "return_to_run", 0.97, [])
-    data["entities"] = [{"entity": "subject", "value": "break_without_injury"}]
+    data = classified(
+        "had covid, no running for 3 weeks, how do I restart?",
+        "return_to_run",
+        0.97,
+        [],
+        subjects=("break_without_injury",),
+    )
     reply, topic = coach.answer_question("return_to_run", data, Context(disclaimer_shown=True))
     assert reply.topic == topic == "training_load"
     assert reply.data["suggestions"] == ["return_to_run"], "the injury plan stays one tap away"
