@@ -48,6 +48,11 @@ MANY = "#many"  # 10 or more ("took 20 paracetamol", "twenty paracetamol", "195/
 # sprains should have settled ("2 weeks ago, still swollen" is normal); "#num" matches it too
 SIX_UP = "#six_up"
 _SIX_TO_NINE = {"6", "7", "8", "9", "six", "seven", "eight", "nine"}
+# 15 to 99, in figures or words: an age past childhood's heel pain ("my daughter (15)", "a 16 year old");
+# "#many" and "#num" match it too
+FIFTEEN_UP = "#fifteen_up"
+_FIFTEEN_TO_NINETY_NINE = re.compile(r"1[5-9]|[2-9]\d")
+_AGE = re.compile(r"(\d{1,2})(yo|y/o|yrs?)")
 _YEAR = re.compile(r"(19|20)\d\d")
 _MANY = re.compile(r"[1-9]\d+([/.]\d+)?")
 # counts of ten or more written in words ("about twenty paracetamol")
@@ -55,6 +60,7 @@ _MANY_WORDS = frozenset(
     "ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty"
     " seventy eighty ninety hundred".split()
 )
+_FIFTEEN_UP_WORDS = _MANY_WORDS - frozenset("ten eleven twelve thirteen fourteen hundred".split())
 
 
 # Words the lookup lemmatizer folds into another word, kept apart by spelling: "worse" reads as
@@ -76,12 +82,16 @@ _BY_SPELLING = {
 
 
 def _key(token: Token) -> str:
-    if token.like_num and token.lower_ != "zero":  # "zero" is a denial cue, not a count
-        if _YEAR.fullmatch(token.text):
+    age = _AGE.fullmatch(token.lower_)  # "16yo" is one token: its key is the number's
+    if (token.like_num or age) and token.lower_ != "zero":  # "zero" is a denial cue, not a count
+        number = age.group(1) if age else token.lower_
+        if _YEAR.fullmatch(number):
             return YEAR
-        if _MANY.fullmatch(token.text) or token.lower_ in _MANY_WORDS:
+        if _FIFTEEN_TO_NINETY_NINE.fullmatch(number) or number in _FIFTEEN_UP_WORDS:
+            return FIFTEEN_UP
+        if _MANY.fullmatch(number) or number in _MANY_WORDS:
             return MANY
-        return SIX_UP if token.lower_ in _SIX_TO_NINE else NUMBER
+        return SIX_UP if number in _SIX_TO_NINE else NUMBER
     return _BY_SPELLING.get(token.lower_) or _KEY_ALIASES.get(token.lemma_, token.lemma_)
 
 
@@ -234,8 +244,10 @@ class RedFlagDetector:
                 if alternative.startswith("$"):
                     alternatives.update(self.word_classes[alternative[1:]])
                 elif alternative == NUMBER:
-                    alternatives.update((NUMBER, MANY, SIX_UP))
-                elif alternative in (YEAR, MANY, SIX_UP):
+                    alternatives.update((NUMBER, MANY, SIX_UP, FIFTEEN_UP))
+                elif alternative == MANY:
+                    alternatives.update((MANY, FIFTEEN_UP))
+                elif alternative in (YEAR, SIX_UP, FIFTEEN_UP):
                     alternatives.add(alternative)
                 else:
                     alternatives.add(self._one_key(pattern, alternative))

@@ -52,6 +52,7 @@ SETS = {
     "W": "red_flag_cases_w.yml",
     "X": "red_flag_cases_x.yml",
     "Y": "red_flag_cases_y.yml",
+    "Z": "red_flag_cases_z.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

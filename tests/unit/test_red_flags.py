@@ -309,6 +309,23 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "energy_deficiency_signs",
             "soon",
         ),
+        # "with no warning" means suddenly; it denies nothing that follows
+        (
+            "she went down at the 10k mark with no warning, came to a few seconds later",
+            "collapse_during_exercise",
+            "emergency",
+        ),
+        ("I'm type 1 and there's a weeping sore on my big toe after the trail race", "diabetic_foot", "urgent"),
+        ("since the fall the area between my thighs feels numb and my back is killing me", "cauda_equina", "emergency"),
+        (
+            "I walk the dog and after only 300 metres my calf aches so I must stop and wait",
+            "calf_pain_on_walking",
+            "soon",
+        ),
+        ("my friend keeps skipping lunch and her jeans are baggy on her now", "disordered_eating", "soon"),
+        ("ankle plated on Tuesday, tonight the pain is off the chart", "compartment", "emergency"),
+        ("grandad slipped on the step, his leg has turned outwards and looks shorter", "deformity", "emergency"),
+        ("my 9yo keeps saying her heels ache after netball", "child_heel_pain", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -459,6 +476,13 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "wee was darker after the ultra but it's back to clear now, legs a bit sore",
         "which signs mean a blister is infected?",
         "I carry the sickle cell trait, can I still do a marathon?",
+        # morning heel pain felt as a bruise is no midfoot injury; a 16-year-old's heel pain is past the
+        # growth-plate years (Sever's, 8-14); one leg shorter, or feet that point out, is how many runners are built
+        "the bottom of my heel feels bruised for the first steps each morning",
+        "my 16 year old son's heels are sore after track, why?",
+        "my daughter (17) gets achy heels after hockey, what causes it?",
+        "my left leg is shorter than my right, do I need an insole?",
+        "my feet point outwards when I run, is that bad form?",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
