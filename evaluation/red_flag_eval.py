@@ -53,6 +53,7 @@ SETS = {
     "X": "red_flag_cases_x.yml",
     "Y": "red_flag_cases_y.yml",
     "Z": "red_flag_cases_z.yml",
+    "AA": "red_flag_cases_aa.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

@@ -326,6 +326,10 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("ankle plated on Tuesday, tonight the pain is off the chart", "compartment", "emergency"),
         ("grandad slipped on the step, his leg has turned outwards and looks shorter", "deformity", "emergency"),
         ("my 9yo keeps saying her heels ache after netball", "child_heel_pain", "soon"),
+        # "he's" reads as "he has" as well as "he is"
+        ("scorching 10k and afterwards she's confused and keeps falling over", "heat_illness", "emergency"),
+        ("for a month now two of my toes have been numb, running or not", "persistent_numbness", "soon"),
+        ("a runner in our group was struck by lightning on the fell, he is talking", "lightning_strike", "emergency"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -483,6 +487,7 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my daughter (17) gets achy heels after hockey, what causes it?",
         "my left leg is shorter than my right, do I need an insole?",
         "my feet point outwards when I run, is that bad form?",
+        "she was quick as lightning on the last lap",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
@@ -523,6 +528,11 @@ def test_negation_does_not_cross_but(detector):
 def test_most_urgent_flag_first(detector):
     hits = detector.detect("I felt a snap and now my foot is cold and white")
     assert hits[0].urgency == "emergency"
+
+
+def test_with_diabetes_a_confused_sweaty_runner_is_treated_as_a_low_sugar_first(detector):
+    hits = detector.detect("she's type 1, after the run she's confused and sweating loads, hot day too")
+    assert hits[0].flag_id == "severe_low_blood_sugar"
 
 
 def test_a_suicide_plan_leads_over_the_fall_it_names(detector, knowledge):
