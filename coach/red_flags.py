@@ -70,6 +70,7 @@ _FIFTEEN_UP_WORDS = _MANY_WORDS - frozenset("ten eleven twelve thirteen fourteen
 # "bend" (a bent ankle is misshapen; "where the foot bends" is where it moves).
 _BY_SPELLING = {
     "bit": "bit",  # "a bit sore" is no bite ("bit me" is listed as spelled)
+    "'s": "be",  # "she's confused", "it's swollen": far more often "is" than "has" (the lemmatizer says "have")
     "cutting": "cutting",
     "bent": "bent",
     "worse": "bad",
