@@ -489,7 +489,7 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my feet point outwards when I run, is that bad form?",
         "she was quick as lightning on the last lap",
         # "what's" is "what is": a question, like "what is a navicular stress fracture?"
-        "what's a navicular stress fracture?",
+        "what's a navicular stress fracture",
     ],
 )
 def test_denials_questions_and_ordinary_soreness_raise_nothing(detector, text):
