@@ -81,10 +81,15 @@ class Knowledge:
         return self.locations[location_id]["label"]
 
 
+# libyaml's safe loader when PyYAML was built with it: the same safe subset, read about ten times faster
+# (the pure-Python one took a second of each server's start-up)
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def _read_yaml(path: Path) -> Any:
     try:
         with path.open(encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=_SAFE_LOADER)  # noqa: S506 - a safe loader
     except FileNotFoundError:
         raise KnowledgeError(f"{path}: file is missing") from None
     except yaml.YAMLError as error:

@@ -30,7 +30,7 @@ from rasa.utils.log_utils import configure_structlog  # noqa: E402
 from sanic import Sanic, response  # noqa: E402
 from sanic.request import Request  # noqa: E402
 
-from serving import action_failure, action_payload, idempotent_turns, session_start  # noqa: E402
+from serving import action_failure, action_payload, idempotent_turns, model_loading, session_start  # noqa: E402
 from serving.conversations import forget_older_than, retention_days  # noqa: E402
 from serving.limits import MAX_BODY_BYTES  # noqa: E402
 from serving.settings import Settings  # noqa: E402
@@ -60,6 +60,7 @@ def build_app(settings: Settings, model: str, credentials: str, endpoints_file: 
     app.register_listener(partial(run.load_agent_on_start, model, endpoints, None), "before_server_start")
     app.register_listener(erase_old_conversations, "after_server_start")
     app.register_listener(run.close_resources, "after_server_stop")
+    model_loading.install()
     action_payload.install()
     session_start.install()
     idempotent_turns.install()

@@ -226,6 +226,11 @@ def test_a_question_about_the_bot_itself_says_what_it_is_as_an_out_of_scope_answ
     assert "bot" in reply.text and "not a person" in reply.text and knowledge.messages["disclaimer"] in reply.text
 
 
+def test_asked_where_its_answers_come_from_the_bot_names_the_kinds_of_source(coach):
+    reply, _ = coach.answer_question("bot_challenge", {"text": "where do your answers come from?"}, Context())
+    assert "NHS" in reply.text and "research" in reply.text and "evidence is weak" in reply.text
+
+
 def test_every_kind_of_off_topic_question_has_an_answer(coach, knowledge):
     for term in knowledge.vocabulary["off_topic"]:
         reply = coach.answer("why_pain", Context(mentioned=(term["id"],)))
