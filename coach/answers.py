@@ -21,6 +21,7 @@ from coach.entries import TopicEntries
 from coach.exercise_answers import ExerciseAnswers
 from coach.exercises import ExerciseLibrary
 from coach.fallbacks import (
+    FOR_A_PAIN,
     MAX_ALTERNATIVES,
     QUESTIONS_A_SUBJECT_KEEPS,
     SUBJECT_CLOSE_TO_TOP,
@@ -164,7 +165,10 @@ class Coach:
             return self.fallback("out_of_scope"), None
         likely = likeliest_topics(parse_data)
         settled = self.fallbacks.topic_settled_by(entities)  # "how do I get more flexible?": ours, whatever else
-        if ranked_intents(parse_data)[:1] == ["out_of_scope"] and settled is None:  # likely out, but our world
+        # likely out, but our world - unless it says where in the lower leg it hurts ("my son's shins hurt,
+        # should he race?"): that asks one of our topics, so "Did you mean" offers them
+        where_it_hurts = any(e.get("entity") in FOR_A_PAIN for e in entities)
+        if ranked_intents(parse_data)[:1] == ["out_of_scope"] and settled is None and not where_it_hurts:
             reply = self.fallback("out_of_scope")
             return self.fallbacks.with_alternatives(reply, likely[:MAX_ALTERNATIVES], entities), None
         named = self.fallbacks.topic_named_by(entities, likely) or settled

@@ -76,6 +76,21 @@ def test_an_unsure_question_about_running_offers_the_likeliest_topics(coach):
     assert [b["title"] for b in reply.buttons][-1] == "Something else"
 
 
+def test_an_unsure_question_that_says_where_the_lower_leg_hurts_is_never_called_out_of_scope(coach):
+    ranking = [("out_of_scope", 0.3), ("training_load", 0.28), ("when_to_rest", 0.25)]
+    data = parse(
+        "my daughter's shins ache, is the race on sunday ok?", ranking, [{"entity": "location", "value": "shin"}]
+    )
+    reply, _ = coach.answer_unsure(data, Context())
+    assert reply.topic == "fallback" and reply.data["suggestions"][:2] == ["training_load", "when_to_rest"]
+
+
+def test_an_unsure_question_likely_out_of_scope_without_a_sore_place_is_declined_with_offers(coach):
+    ranking = [("out_of_scope", 0.3), ("training_load", 0.28)]
+    reply, _ = coach.answer_unsure(parse("is the race on sunday ok for a runner like me?", ranking), Context())
+    assert reply.topic == "out_of_scope" and "training_load" in reply.data["suggestions"]
+
+
 def test_mid_conversation_an_unsure_follow_up_is_not_called_out_of_scope(coach):
     reply, _ = coach.answer_unsure(
         parse("and how long for?", [("exercise_howto", 0.3), ("plan", 0.2)]), Context(), last_topic="exercises"
