@@ -330,6 +330,11 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
         ("scorching 10k and afterwards she's confused and keeps falling over", "heat_illness", "emergency"),
         ("for a month now two of my toes have been numb, running or not", "persistent_numbness", "soon"),
         ("a runner in our group was struck by lightning on the fell, he is talking", "lightning_strike", "emergency"),
+        (
+            "soaked by the rain on the hill, I was shivering hard but that stopped and now I'm sleepy",
+            "hypothermia",
+            "emergency",
+        ),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
@@ -488,6 +493,7 @@ def test_red_flags_are_caught(detector, text, flag, urgency):
         "my left leg is shorter than my right, do I need an insole?",
         "my feet point outwards when I run, is that bad form?",
         "she was quick as lightning on the last lap",
+        "the dye from my black socks stained my toes blue, does it wash off?",
         # "what's" is "what is": a question, like "what is a navicular stress fracture?"
         "what's a navicular stress fracture",
     ],
