@@ -335,6 +335,7 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "hypothermia",
             "emergency",
         ),
+        ("sore spot on my shin for 3 weeks, it's worse if I push on the bone", "bone_stress", "soon"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
