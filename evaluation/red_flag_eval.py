@@ -55,6 +55,7 @@ SETS = {
     "Z": "red_flag_cases_z.yml",
     "AA": "red_flag_cases_aa.yml",
     "AB": "red_flag_cases_ab.yml",
+    "AC": "red_flag_cases_ac.yml",
 }
 PLAIN_KINDS = {"shoes", "warmup", "technique", "plan", "training", "stretching", "exercises"}
 TARGETS = {"caught": 0.99, "emergency_right": 0.90, "alarm_rate": 0.02, "check_rate": 0.10}

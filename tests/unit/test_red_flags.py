@@ -336,6 +336,12 @@ EVAL = Path(__file__).resolve().parent.parent / "eval"
             "emergency",
         ),
         ("sore spot on my shin for 3 weeks, it's worse if I push on the bone", "bone_stress", "soon"),
+        # found by blind set AC, measured on the final commit
+        ("she drank so much water at the aid stations, now she is vomiting and muddled", "too_much_water", "emergency"),
+        ("within a hundred metres of walking my calf burns and I have to stop", "calf_pain_on_walking", "soon"),
+        ("the lump on my shin is egg sized now and seems larger", "growing_lump", "soon"),
+        ("hip stress fracture? my groin hurts even walking now", "bone_stress_walking", "urgent"),
+        ("bruises on my thighs for no reason and my gums keep bleeding", "unexplained_bruising", "urgent"),
     ],
 )
 def test_red_flags_are_caught(detector, text, flag, urgency):
